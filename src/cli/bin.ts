@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// The agentvisor executable: finds the command, loads only that command's module (hot paths such
+// as guard and lock must not pay for the supervisor's dependencies), runs it, and exits. The only
+// module that calls process.exit.
+
+import { formatHelp, parseCommandArgs } from './args.js';
+import type { CommandSpec } from './command.js';
+import { exitCodeForError, formatError } from './exit-codes.js';
+
+type Loader = () => Promise<{ command: CommandSpec }>;
+
+/** Every command, loaded on demand. Order is the order of `agentvisor --help`. */
+const COMMANDS: Record<string, Loader> = {
+  run: () => import('./commands/run.js'),
+  exec: () => import('./commands/exec.js'),
+  status: () => import('./commands/status.js'),
+  lock: () => import('./commands/lock.js'),
+  unlock: () => import('./commands/unlock.js'),
+  check: () => import('./commands/check.js'),
+  send: () => import('./commands/send.js'),
+  inbox: () => import('./commands/inbox.js'),
+  cleanup: () => import('./commands/cleanup.js'),
+  validate: () => import('./commands/validate.js'),
+  init: () => import('./commands/init.js'),
+  guard: () => import('./commands/guard.js'),
+};
+
+const SUMMARIES: Record<string, string> = {
+  run: 'launch every agent of agents.config.json: locks first, heartbeats, messages, crash-safe cleanup',
+  exec: 'run one command as an agent, with its locks, without a config file',
+  status: 'agents, locks, recent conflicts and pending messages',
+  lock: 'acquire locks on paths or globs, all or nothing',
+  unlock: "release this agent's locks (--force: someone else's)",
+  check: 'report conflicts for paths without taking them',
+  send: "send a message to an agent's inbox (or `*` for all)",
+  inbox: "read this agent's messages, oldest first",
+  cleanup: 'reclaim stale locks',
+  validate: 'check agents.config.json without running it',
+  init: 'write a starter agents.config.json and hook configs',
+  guard: 'pre-tool hook for Claude Code, Codex, Gemini CLI and git: block edits of paths others hold',
+};
+
+function topLevelHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const rows = Object.keys(COMMANDS).map((name) => `  ${name.padEnd(width)}  ${SUMMARIES[name] ?? ''}`);
+  return [
+    'Usage: agentvisor <command> [options]',
+    '',
+    'Run several AI coding agents on one repository without trampling each other.',
+    '',
+    'Commands:',
+    ...rows,
+    '',
+    'Run `agentvisor <command> --help` for a command\'s options.',
+    '',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(topLevelHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`agentvisor: unknown command "${name}"\n\n${topLevelHelp()}`);
+    return 2;
+  }
+  const { command } = await load();
+  failureExitCode = command.failureExitCode;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    const dashDash = rest.indexOf('--');
+    const helpAt = Math.max(rest.indexOf('--help'), rest.indexOf('-h'));
+    if (dashDash < 0 || helpAt < dashDash) {
+      process.stdout.write(formatHelp(command));
+      return 0;
+    }
+  }
+  const controller = new AbortController();
+  const args = parseCommandArgs(command, rest);
+  return command.run({
+    args,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  });
+}
+
+let failureExitCode: number | undefined;
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${formatError(error)}\n`);
+    process.exitCode = failureExitCode ?? exitCodeForError(error);
+  },
+);

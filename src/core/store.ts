@@ -1,0 +1,129 @@
+// The Store interface: everything the seed API, the CLI and the supervisor need from a coordination
+// store. The file store is one implementation; a PostgreSQL store will be another and must pass the
+// same test suite (test/store-contract/).
+
+import type {
+  AgentEntry,
+  BoardRecord,
+  ConflictRecord,
+  HistoryEntry,
+  LockMode,
+  LockRecord,
+  MessageRecord,
+  MessageType,
+} from './records.js';
+
+/** One path of a request, already normalised (see core/paths.ts). */
+export interface PathRequest {
+  path: string;
+  mode: LockMode;
+}
+
+/** Who keeps a lock alive (see the contract's "Who keeps a lock alive"). */
+export interface LockOwner {
+  /** The process that keeps the lock alive, or null for a lock that outlives its command. */
+  pid: number | null;
+  /** Lease in ms when the owner renews (3 × heartbeat); null: the 1-hour rule. */
+  leaseMs: number | null;
+}
+
+export interface WaitInfo {
+  /** What blocks the request now: holders, or earlier waiters (locked_by is the waiter's agent). */
+  conflicts: ConflictRecord[];
+  /** ms since the request started waiting. */
+  waitedMs: number;
+}
+
+export interface AcquireRequest {
+  agentId: string;
+  paths: PathRequest[];
+  owner: LockOwner;
+  /** Wait in line (first come, first served among overlapping waiters) instead of failing at once. */
+  wait?: boolean;
+  /** With wait: give up after this long (LOCK_TIMEOUT result). Undefined: wait forever. */
+  timeoutMs?: number;
+  /** The lock is stale after this long whatever else holds (sets expires_at). */
+  ttlMs?: number;
+  /** Called when the request starts waiting and then at least every `waitReportMs`. */
+  onWait?: (info: WaitInfo) => void;
+  waitReportMs?: number;
+  signal?: AbortSignal;
+}
+
+export type AcquireResult =
+  | { granted: true; locks: LockRecord[]; token: number }
+  | { granted: false; reason: 'conflict' | 'timeout' | 'aborted'; conflicts: ConflictRecord[] };
+
+export interface ReleaseOptions {
+  /** Release another agent's lock (recorded as `forced`). */
+  force?: boolean;
+  /** Only locks kept alive by this pid (the supervisor releasing its agent's locks). */
+  pid?: number;
+}
+
+export interface ReleaseResult {
+  released: LockRecord[];
+  /** Requested paths that this agent did not hold (already released, never taken, or reclaimed). */
+  notHeld: string[];
+}
+
+export interface RenewResult {
+  renewed: LockRecord[];
+  /** Locks the caller expected (by token) that are gone: reclaimed or removed by hand. */
+  lost: LockRecord[];
+}
+
+export interface SendRequest {
+  from: string;
+  /** An agent id or '*' for every known agent but the sender. */
+  to: string;
+  type: MessageType;
+  message: string;
+  /** Fail with UNKNOWN_AGENT when `to` is not a known agent (the CLI's rule). */
+  requireKnownTarget?: boolean;
+}
+
+/** An inbox entry: a message, or the marker that ends a stdin agent's input (`send ID --end`). */
+export type InboxEntry = { kind: 'message'; record: MessageRecord } | { kind: 'end'; id: string; from: string };
+
+export interface ReadOptions {
+  /** Look without consuming. */
+  peek?: boolean;
+}
+
+export interface Store {
+  acquire(request: AcquireRequest): Promise<AcquireResult>;
+  release(agentId: string, paths: string[], options?: ReleaseOptions): Promise<ReleaseResult>;
+  /** Release every lock of the agent (optionally only those kept alive by `pid`). */
+  releaseAll(agentId: string, options?: { pid?: number }): Promise<LockRecord[]>;
+  /** Renew the heartbeat of all of the agent's locks kept alive by `pid`; report expected ones lost. */
+  renew(agentId: string, options: { pid: number; expected?: LockRecord[] }): Promise<RenewResult>;
+  /** Conflicts the request would meet now (held locks of other agents; stale ones ignored). */
+  check(agentId: string, paths: PathRequest[]): Promise<ConflictRecord[]>;
+  /** Live locks (stale ones are left out, not removed). */
+  listLocks(): Promise<LockRecord[]>;
+  /** Remove stale locks, recording `reclaimed` (or `expired` for a passed TTL); returns them. */
+  cleanupStale(): Promise<LockRecord[]>;
+
+  /** Create or update an agent's board entry. */
+  updateAgent(agentId: string, patch: Partial<AgentEntry>): Promise<void>;
+  appendHistory(entries: HistoryEntry[]): Promise<void>;
+  appendConflicts(conflicts: ConflictRecord[]): Promise<void>;
+  /** A fresh view of everything (what `status --json` prints). */
+  board(): Promise<BoardRecord>;
+  /** Write status_board.json now if anything changed since it was last written. */
+  flushBoard(): Promise<void>;
+
+  send(request: SendRequest): Promise<MessageRecord[]>;
+  /** Queue the end of a stdin agent's input behind its pending messages. */
+  sendEnd(to: string, from: string): Promise<void>;
+  /** This agent's unread messages, oldest first, marked read unless peek. */
+  readMessages(agentId: string, options?: ReadOptions): Promise<MessageRecord[]>;
+  /** Messages and end markers, oldest first, consumed (the supervisor's stdin routing). */
+  takeInbox(agentId: string): Promise<InboxEntry[]>;
+  /** Call `onChange` when the agent's inbox may have new entries; returns a function that stops. */
+  watchInbox(agentId: string, onChange: () => void): Promise<() => Promise<void>>;
+  knownAgents(): Promise<string[]>;
+
+  close(): Promise<void>;
+}

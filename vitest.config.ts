@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests spawn real processes; two cores are shared, so keep parallelism modest and timeouts generous.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
