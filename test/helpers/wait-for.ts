@@ -1,14 +1,14 @@
 // Polling for a condition with a deadline: for what no event tells us (a process gone, a file
 // written by another process). Never a fixed sleep.
 
+import { readFileSync } from 'node:fs';
+
 export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
   /** Said in the error when the deadline passes. */
   what?: string;
 }
-
-import { readFileSync } from 'node:fs';
 
 export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptions = {}): Promise<NonNullable<T>> {
   const { timeoutMs = 15_000, intervalMs = 10, what = 'condition' } = options;
