@@ -23,7 +23,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
       options: Object.fromEntries(
         Object.entries(all).map(([name, o]) => [
           name,
-          { type: o.type, ...(o.short ? { short: o.short } : {}), ...('multiple' in o && o.multiple ? { multiple: true } : {}) },
+          { type: o.type, ...('short' in o && o.short ? { short: o.short } : {}), ...('multiple' in o && o.multiple ? { multiple: true } : {}) },
         ]),
       ),
       allowPositionals: true,
@@ -37,27 +37,35 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   return { values: parsed.values as ParsedArgs['values'], positionals, rest };
 }
 
-/** `--wait` alone becomes `--wait=<bareValue>` when the next word is not a value for it. */
+/**
+ * `--wait` alone becomes `--wait=<bareValue>` when the next word is not a value for it. A word that
+ * starts with `-` and a digit (`--ttl -1s`) stays the option's value, so the error names it rather
+ * than calling it an unknown option.
+ */
 function expandBareValues(argv: string[], spec: CommandSpec): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!;
     const name = word.startsWith('--') && !word.includes('=') ? word.slice(2) : undefined;
     const option = name ? spec.options[name] : undefined;
-    if (option?.bareValue !== undefined) {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('-') || !looksLikeValue(next)) {
-        out.push(`--${name}=${option.bareValue}`);
-        continue;
-      }
+    const next = argv[i + 1];
+    if (option?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+      continue;
+    }
+    if (option?.bareValue !== undefined && (next === undefined || !looksLikeValue(next))) {
+      out.push(`--${name}=${option.bareValue}`);
+      continue;
     }
     out.push(word);
   }
   return out;
 }
 
+/** After an option with a bare value: a word starting with a digit (or empty) is meant as its value. */
 function looksLikeValue(word: string): boolean {
-  return /^\d+(\.\d+)?(ms|s|m|h)?$/.test(word);
+  return word === '' || /^\d/.test(word);
 }
 
 function checkPositionals(spec: CommandSpec, positionals: string[]): void {

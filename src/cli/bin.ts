@@ -83,8 +83,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
   }
-  const controller = new AbortController();
   const args = parseCommandArgs(command, rest);
+  const controller = new AbortController();
+  stopOnSignals(controller);
   return command.run({
     args,
     stdout: process.stdout,
@@ -94,6 +95,19 @@ async function main(argv: string[]): Promise<number> {
     cwd: process.cwd(),
     signal: controller.signal,
   });
+}
+
+/**
+ * The first SIGINT/SIGTERM asks the command to stop (signal.reason is the signal's name, so it can
+ * exit 130 or 143); a second one exits at once, for a command stuck somewhere that cannot stop.
+ */
+function stopOnSignals(controller: AbortController): void {
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(name, () => {
+      if (controller.signal.aborted) process.exit(name === 'SIGINT' ? 130 : 143);
+      controller.abort(name);
+    });
+  }
 }
 
 let failureExitCode: number | undefined;

@@ -1,0 +1,80 @@
+// `agentvisor inbox`: this agent's unread messages, oldest first, marked read unless --peek;
+// `--follow` keeps printing new ones until interrupted.
+
+import { openStore } from '../../core/open-store.js';
+import type { MessageRecord } from '../../core/records.js';
+import { flag } from '../args.js';
+import type { CommandContext, CommandSpec } from '../command.js';
+import { actingAgent, locate, storeExists, untilAborted, withStore, type Place } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { formatClock, warn, writeJson, writeJsonLine, writeLines } from '../output.js';
+
+export const command: CommandSpec = {
+  name: 'inbox',
+  summary: "Read this agent's messages, oldest first.",
+  usage: 'inbox [--agent ID] [--json] [--peek] [--follow]',
+  details: `Each message is printed once, as \`from (type, time): message\`, and marked read (--peek leaves
+it unread). --json prints a JSON array of message records; with --follow, one record per line.
+--follow prints messages as they arrive, until Ctrl-C.
+
+Exit codes: 0; 2 malformed id.`,
+  options: {
+    agent: { type: 'string', valueName: 'ID', description: 'Agent id (default: AGENT_ID, else unknown_agent)' },
+    json: { type: 'boolean', description: 'Print message records as JSON (JSON lines with --follow)' },
+    peek: { type: 'boolean', description: 'Look without marking messages read' },
+    follow: { type: 'boolean', description: 'Keep printing new messages until interrupted' },
+  },
+  run,
+};
+
+async function run(ctx: CommandContext): Promise<number> {
+  const place = locate(ctx);
+  const agentId = actingAgent(ctx);
+  const peek = flag(ctx.args, 'peek');
+  const json = flag(ctx.args, 'json');
+  if (flag(ctx.args, 'follow')) return follow(ctx, place, agentId, { peek, json });
+  // No coordination dir: no messages, and nothing is created by looking.
+  const messages = storeExists(place) ? await withStore(place, (store) => store.readMessages(agentId, { peek })) : [];
+  if (json) writeJson(ctx.stdout, messages);
+  else writeLines(ctx.stdout, messages.map(messageLine));
+  return EXIT.ok;
+}
+
+/** `from (type, 10:02:13): message`, continuation lines indented. */
+function messageLine(m: MessageRecord): string {
+  return `${m.from} (${m.type}, ${formatClock(m.timestamp)}): ${m.message.replace(/\n/g, '\n  ')}`;
+}
+
+async function follow(ctx: CommandContext, place: Place, agentId: string, o: { peek: boolean; json: boolean }): Promise<number> {
+  const store = await openStore({ dir: place.dir });
+  // With --peek nothing is consumed, so remember what was shown to show each message once.
+  const shown = new Set<string>();
+  let queued: Promise<void> = Promise.resolve();
+  const drain = async (): Promise<void> => {
+    if (ctx.signal.aborted) return;
+    for (const m of await store.readMessages(agentId, { peek: o.peek })) {
+      if (shown.has(m.id)) continue;
+      if (o.peek) shown.add(m.id);
+      if (o.json) writeJsonLine(ctx.stdout, m);
+      else writeLines(ctx.stdout, [messageLine(m)]);
+    }
+  };
+  const schedule = (): Promise<void> =>
+    (queued = queued.then(drain).catch((error: unknown) => warn(ctx.stderr, `inbox: ${(error as Error).message}`)));
+
+  try {
+    // Watch first, then read: a message landing in between is seen by one or the other.
+    const stop = await store.watchInbox(agentId, () => void schedule());
+    try {
+      await schedule();
+      await untilAborted(ctx.signal);
+    } finally {
+      await stop();
+      await queued;
+    }
+    await store.flushBoard();
+  } finally {
+    await store.close();
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,87 @@
+// Setup shared by the agent-side commands: where root and the coordination dir are, who the agent
+// is, lock paths normalised, the store opened and always flushed and closed. Cheap imports only:
+// these commands run on agents' hot paths.
+
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AgentvisorError } from '../core/errors.js';
+import { resolveAgentId, validateAgentId } from '../core/ids.js';
+import { coordinationDir, findRoot } from '../core/location.js';
+import { openStore } from '../core/open-store.js';
+import { normaliseLockPath } from '../core/paths.js';
+import type { Store } from '../core/store.js';
+import { stringOption } from './args.js';
+import type { CommandContext } from './command.js';
+import { code, warn } from './output.js';
+
+export interface Place {
+  root: string;
+  /** The coordination dir (absolute). */
+  dir: string;
+}
+
+/** Root as the contract's "Words" say; the dir from --dir, else AGENTVISOR_DIR, else <root>/data/.agent_locks. */
+export function locate(ctx: CommandContext): Place {
+  const root = findRoot({ cwd: ctx.cwd, env: ctx.env });
+  const explicit = stringOption(ctx.args, 'dir');
+  if (explicit === '') throw new AgentvisorError('INVALID_ARGUMENT', '--dir needs a directory', { option: '--dir' });
+  const dir = coordinationDir({ root, cwd: ctx.cwd, env: ctx.env, dir: explicit });
+  return { root, dir: resolve(ctx.cwd, dir) };
+}
+
+/** Whether the coordination dir exists: read-only commands leave a missing one uncreated. */
+export function storeExists(place: Place): boolean {
+  return existsSync(place.dir);
+}
+
+/**
+ * The acting agent: the first of `options` given (e.g. `--from`, then `--agent`), else AGENT_ID,
+ * else `unknown_agent` with a warning on stderr. A malformed id throws INVALID_AGENT_ID.
+ */
+export function actingAgent(ctx: CommandContext, options: string[] = ['agent']): string {
+  for (const name of options) {
+    const given = stringOption(ctx.args, name);
+    if (given !== undefined) return validateAgentId(given, `--${name}`);
+  }
+  return resolveAgentId(undefined, { env: ctx.env, warn: (message) => warn(ctx.stderr, message) });
+}
+
+/**
+ * Lock paths as the store knows them. A path naming an existing directory becomes its subtree,
+ * and the user is told so on stderr. Throws INVALID_GLOB / PATH_OUTSIDE_ROOT / INVALID_LOCK_PATH.
+ */
+export function lockPaths(ctx: CommandContext, place: Place, inputs: string[]): string[] {
+  const paths: string[] = [];
+  for (const input of inputs) {
+    const { path, directory } = normaliseLockPath(input, { root: place.root, cwd: ctx.cwd });
+    if (directory) warn(ctx.stderr, `${code(input)} is a directory: using ${code(path)} (the folder and everything under it)`);
+    if (!paths.includes(path)) paths.push(path);
+  }
+  return paths;
+}
+
+/** Open the store, run `use`, then flush the board and close, whatever happened. */
+export async function withStore<T>(place: Place, use: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore({ dir: place.dir });
+  let result: T;
+  try {
+    result = await use(store);
+  } catch (error) {
+    // The error from `use` matters more than a board that the next writer rewrites anyway.
+    await store.flushBoard().catch(() => undefined);
+    await store.close();
+    throw error;
+  }
+  try {
+    await store.flushBoard();
+  } finally {
+    await store.close();
+  }
+  return result;
+}
+
+/** Resolves when the command is told to stop (SIGINT/SIGTERM): the end of --watch and --follow. */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
