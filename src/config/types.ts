@@ -45,4 +45,7 @@ export interface ConfigProblem {
   file: string;
   path: string;
   message: string;
+  /** Where in the file, when known (JSON syntax errors), 1-based. */
+  line?: number;
+  column?: number;
 }
