@@ -25,9 +25,8 @@ export function parseDuration(value: string, option?: string, options: DurationO
 }
 
 function invalid(value: string, option: string | undefined, hint: string): AgentvisorError {
-  const where = option ? ` for ${option}` : '';
-  const shown = value === '' ? 'an empty value' : JSON.stringify(value);
-  return new AgentvisorError('INVALID_DURATION', `invalid duration ${shown}${where}: ${hint}`, { value, option });
+  const what = `${option ? `${option}: ` : ''}${value === '' ? 'the duration is empty' : `invalid duration ${JSON.stringify(value)}`}`;
+  return new AgentvisorError('INVALID_DURATION', `${what}; ${hint}`, { value, option });
 }
 
 /** A duration for people: `250ms`, `12s`, `3m 5s`, `2h 10m`. */

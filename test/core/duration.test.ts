@@ -34,7 +34,7 @@ describe('parseDuration', () => {
   );
 
   it('refuses 0 when asked to', () => {
-    expect(() => parseDuration('0s', '--ttl', { allowZero: false })).toThrow(/--ttl: it must be more than 0/);
+    expect(() => parseDuration('0s', '--ttl', { allowZero: false })).toThrow(/--ttl: invalid duration "0s"; it must be more than 0/);
   });
 });
 
