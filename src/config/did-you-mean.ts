@@ -1,9 +1,13 @@
 // "Did you mean" for config keys, enum values and agent ids: the closest candidate within a small
 // edit distance (Damerau-Levenshtein, so a swapped pair of letters counts as one edit).
 
-/** The closest candidate to `word`, or undefined when none is close enough to be a likely typo. */
+/**
+ * The closest candidate to `word`, or undefined when none is close enough to be a likely typo: at
+ * most 2 edits (1 for short words), or the only candidate that `word` begins (`on-fail`).
+ */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   const limit = word.length <= 3 ? 1 : 2;
+  const extending = candidates.filter((c) => word.length >= 3 && c.toLowerCase().startsWith(word.toLowerCase()));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
@@ -13,7 +17,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
       bestDistance = d;
     }
   }
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit) return best;
+  return extending.length === 1 ? extending[0] : undefined;
 }
 
 /** `; did you mean "x"?` or the empty string. */

@@ -19,6 +19,7 @@ function problemsFromIssue(file: string, issue: Issue, base: JsonPath): ConfigPr
     case 'unrecognized_keys':
       return issue.keys.map((key) => unknownKey(file, path, key));
     case 'invalid_union': {
+      if (issue.errors.every((branch) => branch.every(isMissing))) return [problem(file, path, 'required')];
       const meant = meantBranch(issue.errors);
       return meant ? problemsFromIssues(file, meant, path) : [problem(file, path, issue.message)];
     }
@@ -39,8 +40,20 @@ function unknownKey(file: string, at: JsonPath, key: string): ConfigProblem {
  * own type (an array given to `string | string[]` was meant as the array). Undefined when unclear.
  */
 function meantBranch(branches: readonly (readonly Issue[])[]): readonly Issue[] | undefined {
-  const plausible = branches.filter((issues) => !issues.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
+  const plausible = branches.filter((issues) => !issues.some(wrongKind));
   return plausible.length === 1 ? plausible[0] : undefined;
+}
+
+/** The value itself is of another kind than the branch takes (an object given to an enum of strings). */
+function wrongKind(issue: Issue): boolean {
+  if (issue.path.length > 0) return false;
+  if (issue.code === 'invalid_type') return true;
+  const input = (issue as { input?: unknown }).input;
+  return issue.code === 'invalid_value' && !issue.values.some((v) => typeof v === typeof input);
+}
+
+function isMissing(issue: Issue): boolean {
+  return issue.path.length === 0 && issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
 }
 
 function messageOf(issue: Issue): string {

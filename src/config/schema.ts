@@ -21,16 +21,20 @@ const DURATION_HINT = 'must be a duration such as "500ms", "30s", "10m", "1h", o
 
 /** A duration in ms, or a duration string such as "10m". */
 function duration(minimum: 0 | 1) {
-  return z.union([z.number().int().min(minimum), z.string().regex(DURATION_PATTERN, { error: DURATION_HINT })], {
-    error: `must be ${minimum === 1 ? 'a positive' : 'a non-negative'} whole number of milliseconds or a duration such as "500ms", "30s", "10m", "1h"`,
-  });
+  const error = `must be ${minimum === 1 ? 'a positive' : 'a non-negative'} whole number of milliseconds or a duration such as "500ms", "30s", "10m", "1h"`;
+  return z.union([z.number().int({ error }).min(minimum, { error }), z.string().regex(DURATION_PATTERN, { error: DURATION_HINT })], { error });
 }
 
 const lockPaths = (description: string) =>
   z.array(z.string().min(1, { error: 'must not be empty' })).meta({ description });
 
+const argv = z
+  .array(z.string())
+  .min(1)
+  .refine((words) => words[0] !== '', { error: 'the program (the first item) must not be empty', path: [0] });
+
 const command = z
-  .union([z.string().trim().min(1), z.tuple([z.string().min(1)], z.string())], {
+  .union([z.string().trim().min(1), argv], {
     error: 'must be a non-empty shell string or a non-empty array of strings (argv)',
   })
   .meta({ description: 'A shell string (run by /bin/sh -c) or an argv array (no shell).' });
