@@ -32,6 +32,8 @@ export interface LockRecord {
   /** CLOCK_MONOTONIC (ms) at acquisition and at the last renewal, valid on the same boot only. */
   timestamp_mono?: number | null;
   heartbeat_mono?: number | null;
+  /** Set on the stand-in for a lock file that does not parse: the file's name (it counts as held). */
+  unreadable?: string;
 }
 
 export type ConflictKind = 'refused' | 'unowned';
@@ -50,6 +52,8 @@ export interface ConflictRecord {
   agent_id?: string;
   mode?: LockMode;
   at?: string;
+  /** The other side is an earlier waiter in line (fairness), not a holder. */
+  queued?: boolean;
 }
 
 export type MessageType = 'note' | 'handoff' | 'status';

@@ -1,0 +1,56 @@
+// Waiting for the coordination dir to change without spinning: fs.watch on the dir and on queue/
+// wakes a waiter as soon as a lock file or a waiter's entry goes away; a timer that backs off is
+// the safety net for what no event reports (a lease running out, a missed event).
+
+import { watch, type FSWatcher } from 'node:fs';
+
+export class ChangeSignal {
+  private readonly watchers: FSWatcher[] = [];
+  private wake: (() => void) | null = null;
+  private changed = false;
+
+  constructor(dirs: string[]) {
+    for (const dir of dirs) {
+      try {
+        const watcher = watch(dir, { persistent: false }, () => this.fire());
+        watcher.on('error', () => undefined);
+        this.watchers.push(watcher);
+      } catch {
+        // No watcher (folder gone, inotify limit): the timer still wakes us.
+      }
+    }
+  }
+
+  private fire(): void {
+    this.changed = true;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** Resolves on a change, after `ms`, or when `signal` aborts; a change since the last wait counts. */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.changed || signal?.aborted) {
+      this.changed = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.wake = null;
+        this.changed = false;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal?.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
+  }
+
+  close(): void {
+    for (const watcher of this.watchers) watcher.close();
+    this.watchers.length = 0;
+    this.fire();
+  }
+}

@@ -1,0 +1,563 @@
+// The file store: the Store interface on a coordination dir (layout in docs/file-store.md). Every
+// mutation runs in one short synchronous critical section (mutex.ts, section.ts); reads that need
+// no consistency across files (check, listLocks, board, peek) take no mutex.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { systemClock, type Clock } from '../clock.js';
+import { AgentvisorError } from '../errors.js';
+import { fault } from '../faults.js';
+import { validateAgentId } from '../ids.js';
+import { systemLiveness, type Liveness } from '../liveness.js';
+import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry, LockRecord, MessageRecord } from '../records.js';
+import type { MachineFacts } from '../staleness.js';
+import type {
+  AcquireRequest,
+  AcquireResult,
+  InboxEntry,
+  PathRequest,
+  ReadOptions,
+  ReleaseOptions,
+  ReleaseResult,
+  RenewResult,
+  SendRequest,
+  Store,
+} from '../store.js';
+import { agentIds, blankEntry, readAgent, writeAgent } from './agents.js';
+import { removeFile, removeQuietly, replaceFile, storeIoError } from './atomic-file.js';
+import { buildBoard, writeBoard } from './board.js';
+import { ChangeSignal } from './change-signal.js';
+import { holderConflicts, waiterConflicts } from './conflicts.js';
+import { readCounters, writeCounters } from './counters.js';
+import { grant, logConflicts, LOCK_STEP, type Granted } from './grant.js';
+import { consume, deliverEnd, deliverMessage, inboxIds, listInbox, peek } from './inbox.js';
+import { appendLines } from './journal.js';
+import { Layout } from './layout.js';
+import { listDir, readLocks, serialiseLock, type StoredLock } from './lock-files.js';
+import { DirMutex } from './mutex.js';
+import { QUEUE_REFRESH_MS, readQueue, removeEntry, waiterDead, writeEntry, type QueueEntry } from './queue.js';
+import { instant, isStale, Section, type StoreContext } from './section.js';
+
+export interface FileStoreOptions {
+  dir: string;
+  clock?: Clock;
+  liveness?: Liveness;
+  /** How soon after a mutation this process rewrites status_board.json (the contract allows 1 s). */
+  boardLagMs?: number;
+}
+
+const DEFAULT_BOARD_LAG_MS = 250;
+/** A board behind for longer than this was left behind by a process that died: any section fixes it. */
+const BOARD_ORPHANED_MS = 1000;
+const WAIT_BACKOFF_START_MS = 20;
+const WAIT_BACKOFF_MAX_MS = 1000;
+const DEFAULT_WAIT_REPORT_MS = 10_000;
+const MESSAGE_TYPES = new Set(['note', 'handoff', 'status']);
+
+type StepOutcome =
+  | { kind: 'granted'; granted: Granted }
+  | { kind: 'refused'; conflicts: ConflictRecord[] }
+  | { kind: 'waiting'; ticket: number; conflicts: ConflictRecord[] };
+
+/** Stores with a board write pending, flushed when the process ends. */
+const pendingBoards = new Set<FileStore>();
+let exitHooked = false;
+
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('beforeExit', () => {
+    for (const store of pendingBoards) void store.flushBoard().catch(() => undefined);
+  });
+  process.on('exit', () => {
+    for (const store of pendingBoards) store.flushBoardUnlocked();
+  });
+}
+
+function badInput(message: string, facts: Record<string, unknown> = {}): never {
+  throw new AgentvisorError('INVALID_ARGUMENT', message, facts);
+}
+
+function checkPaths(paths: PathRequest[]): void {
+  if (!Array.isArray(paths) || paths.length === 0) badInput('no lock paths given');
+  for (const p of paths) {
+    if (typeof p?.path !== 'string' || p.path === '') badInput('a lock path is empty', { path: p?.path });
+    if (p.mode !== 'exclusive' && p.mode !== 'shared') badInput(`lock mode must be "exclusive" or "shared", not ${JSON.stringify(p.mode)}`);
+  }
+}
+
+export class FileStore implements Store {
+  readonly dir: string;
+  private readonly ctx: StoreContext;
+  private readonly mutex: DirMutex;
+  private readonly boardLagMs: number;
+  private boardTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(options: FileStoreOptions) {
+    this.dir = options.dir;
+    const liveness = options.liveness ?? systemLiveness;
+    const facts: MachineFacts = { host: liveness.host, bootId: liveness.bootId, pidState: (pid, start) => liveness.pidState(pid, start) };
+    this.ctx = { layout: new Layout(options.dir), clock: options.clock ?? systemClock, liveness, facts };
+    this.mutex = new DirMutex(options.dir);
+    this.boardLagMs = options.boardLagMs ?? DEFAULT_BOARD_LAG_MS;
+  }
+
+  private get layout(): Layout {
+    return this.ctx.layout;
+  }
+
+  // ---------------------------------------------------------------- the critical section
+
+  /** Run `body` inside the mutex. Without `create`, a missing dir gives `absent` and writes nothing. */
+  private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A }): Promise<T | A> {
+    if (this.closed) throw new AgentvisorError('STORE_IO', `the store for ${this.dir} is closed`, { dir: this.dir });
+    if (!existsSync(this.dir)) {
+      if (!options.create) return options.absent;
+      try {
+        mkdirSync(this.dir, { recursive: true });
+      } catch (error) {
+        throw storeIoError('mkdir', error, this.dir);
+      }
+    }
+    return this.mutex.run(() => {
+      const s = Section.enter(this.ctx);
+      try {
+        return body(s);
+      } finally {
+        this.finish(s);
+      }
+    });
+  }
+
+  /** After the mutation: write the counters, and see that the board follows. */
+  private finish(s: Section): void {
+    try {
+      if (s.needsPersist) s.persist();
+    } catch {
+      // The counters are recovered from the files themselves; the mutation stands.
+    }
+    const orphaned = s.counters.board_generation < s.counters.generation && s.now.mono - s.counters.board_mono > BOARD_ORPHANED_MS;
+    if (orphaned) this.writeBoardInside(s);
+    else if (s.changed) this.scheduleBoard();
+  }
+
+  // ---------------------------------------------------------------- locks
+
+  async acquire(request: AcquireRequest): Promise<AcquireResult> {
+    validateAgentId(request.agentId);
+    checkPaths(request.paths);
+    fault('acquire.before-mutex');
+    const started = this.ctx.clock.mono();
+    const deadline = request.timeoutMs != null ? started + request.timeoutMs : Number.POSITIVE_INFINITY;
+    const reportEvery = request.waitReportMs ?? DEFAULT_WAIT_REPORT_MS;
+    let ticket: number | null = null;
+    let signal: ChangeSignal | null = null;
+    let lastReport = Number.NEGATIVE_INFINITY;
+    let backoff = WAIT_BACKOFF_START_MS;
+    try {
+      for (;;) {
+        const aborted = request.signal?.aborted === true;
+        const timedOut = this.ctx.clock.mono() >= deadline;
+        const leaving = aborted ? 'aborted' : timedOut ? 'timeout' : null;
+        const outcome = await this.section((s) => this.acquireStep(s, request, ticket, leaving !== null), { create: true, absent: null });
+        if (!outcome) throw new AgentvisorError('STORE_IO', `coordination dir ${this.dir} vanished`, { dir: this.dir });
+        if (outcome.kind === 'granted') {
+          ticket = null;
+          return { granted: true, locks: outcome.granted.locks, token: outcome.granted.token };
+        }
+        if (outcome.kind === 'refused') {
+          ticket = null;
+          return { granted: false, reason: leaving ?? 'conflict', conflicts: outcome.conflicts };
+        }
+        ticket = outcome.ticket;
+        const now = this.ctx.clock.mono();
+        if (request.onWait && now - lastReport >= reportEvery) {
+          lastReport = now;
+          request.onWait({ conflicts: outcome.conflicts, waitedMs: Math.round(now - started) });
+        }
+        signal ??= new ChangeSignal([this.dir, this.layout.queueDir]);
+        const untilReport = request.onWait ? lastReport + reportEvery - now : Number.POSITIVE_INFINITY;
+        await signal.wait(Math.min(backoff, deadline - now, untilReport), request.signal);
+        backoff = Math.min(backoff * 2, WAIT_BACKOFF_MAX_MS);
+      }
+    } finally {
+      signal?.close();
+      if (ticket !== null) await this.leaveQueue(ticket);
+    }
+  }
+
+  /** Drop our place in line after a failure (best effort: a dead waiter is dropped anyway). */
+  private async leaveQueue(ticket: number): Promise<void> {
+    try {
+      await this.section((s) => {
+        removeEntry(s.layout, ticket);
+        s.mutated();
+      }, { create: false, absent: undefined });
+    } catch {
+      // the entry goes stale and is dropped by the next section
+    }
+  }
+
+  /** Waiters in line now, dropping dead ones and files that do not parse. */
+  private liveQueue(s: Section): QueueEntry[] {
+    const { entries, garbage } = readQueue(s.layout);
+    const live: QueueEntry[] = [];
+    for (const entry of entries) {
+      if (waiterDead(entry, s.now, this.ctx.facts)) {
+        removeEntry(s.layout, entry.ticket);
+        s.mutated();
+      } else live.push(entry);
+    }
+    // A waiter's entry is written by rename, so one that does not parse was not written by us.
+    for (const path of garbage) removeQuietly(path);
+    return live;
+  }
+
+  private acquireStep(s: Section, request: AcquireRequest, ticket: number | null, leaving: boolean): StepOutcome {
+    fault('acquire.in-mutex');
+    const held = s.live.map((l) => l.record);
+    const queue = this.liveQueue(s);
+    const ahead = queue.filter((e) => e.ticket !== ticket && (ticket === null || e.ticket < ticket));
+    const conflicts = [
+      ...holderConflicts(request.agentId, request.paths, held),
+      ...waiterConflicts(request.agentId, request.paths, ahead),
+    ];
+    const mine = ticket === null ? undefined : queue.find((e) => e.ticket === ticket);
+    if (conflicts.length === 0) {
+      const granted = grant(s, request);
+      if (ticket !== null) removeEntry(s.layout, ticket);
+      return { kind: 'granted', granted };
+    }
+    if (leaving) {
+      if (ticket !== null) {
+        removeEntry(s.layout, ticket);
+        s.mutated();
+      }
+      return { kind: 'refused', conflicts };
+    }
+    if (!request.wait) {
+      logConflicts(s, request, conflicts);
+      s.mutated();
+      return { kind: 'refused', conflicts };
+    }
+    if (ticket === null) {
+      const fresh = s.nextTicket();
+      // The ticket is on disk before the entry that carries it: no two waiters share one.
+      s.persist();
+      writeEntry(s.layout, this.queueEntry(s, request, fresh, s.nowIso));
+      logConflicts(s, request, conflicts);
+      s.mutated();
+      return { kind: 'waiting', ticket: fresh, conflicts };
+    }
+    if (!mine || s.now.mono - mine.heartbeat_mono > QUEUE_REFRESH_MS) {
+      writeEntry(s.layout, this.queueEntry(s, request, ticket, mine?.since ?? s.nowIso));
+    }
+    return { kind: 'waiting', ticket, conflicts };
+  }
+
+  private queueEntry(s: Section, request: AcquireRequest, ticket: number, since: string): QueueEntry {
+    const { liveness } = this.ctx;
+    return {
+      ticket,
+      agent_id: request.agentId,
+      paths: request.paths.map((p) => ({ path: p.path, mode: p.mode })),
+      pid: process.pid,
+      pid_start: liveness.processStart(process.pid),
+      host: liveness.host,
+      boot_id: liveness.bootId,
+      since,
+      heartbeat: s.nowIso,
+      heartbeat_mono: s.now.mono,
+    };
+  }
+
+  async release(agentId: string, paths: string[], options: ReleaseOptions = {}): Promise<ReleaseResult> {
+    validateAgentId(agentId);
+    const wanted = [...new Set(paths)];
+    const result = await this.section(
+      (s) => this.removeLocks(s, agentId, options.force === true, (lock) => wanted.includes(lock.record.file_path) && (options.pid === undefined || lock.record.pid === options.pid)),
+      { create: false, absent: [] as LockRecord[] },
+    );
+    const releasedPaths = new Set(result.map((l) => l.file_path));
+    return { released: result, notHeld: wanted.filter((p) => !releasedPaths.has(p)) };
+  }
+
+  async releaseAll(agentId: string, options: { pid?: number } = {}): Promise<LockRecord[]> {
+    validateAgentId(agentId);
+    return this.section(
+      (s) => this.removeLocks(s, agentId, false, (lock) => options.pid === undefined || lock.record.pid === options.pid),
+      { create: false, absent: [] as LockRecord[] },
+    );
+  }
+
+  /** Remove the agent's locks that `select` picks (with `force`, anyone's); history for each. */
+  private removeLocks(s: Section, agentId: string, force: boolean, select: (lock: StoredLock) => boolean): LockRecord[] {
+    const targets = s.live.filter((lock) => (force || (lock.record.agent_id === agentId && lock.state !== 'unreadable')) && select(lock));
+    const released: LockRecord[] = [];
+    const entries: HistoryEntry[] = [];
+    try {
+      for (const lock of targets) {
+        if (!removeLockFile(s, lock)) continue;
+        released.push(lock.record);
+        const forced = lock.record.agent_id !== agentId;
+        entries.push({ at: s.nowIso, agent_id: lock.record.agent_id, file_path: lock.record.file_path, event: forced ? 'forced' : 'released', token: lock.record.token, ...(forced ? { by: agentId } : {}) });
+      }
+    } finally {
+      if (released.length > 0) {
+        s.live = s.live.filter((l) => !released.includes(l.record));
+        s.mutated();
+        s.history(entries);
+      }
+    }
+    return released;
+  }
+
+  async renew(agentId: string, options: { pid: number; expected?: LockRecord[] }): Promise<RenewResult> {
+    validateAgentId(agentId);
+    const outcome = await this.section((s) => {
+      const renewed: LockRecord[] = [];
+      for (const lock of s.live) {
+        if (lock.state !== 'ok' || lock.record.agent_id !== agentId || lock.record.pid !== options.pid) continue;
+        const record: LockRecord = { ...lock.record, heartbeat: s.nowIso, heartbeat_mono: s.now.mono };
+        // Only files that exist now are rewritten: a lock that is gone is never brought back.
+        replaceFile(s.layout.lock(lock.name), serialiseLock(record), { step: LOCK_STEP });
+        lock.record = record;
+        renewed.push(record);
+      }
+      if (renewed.length > 0) s.mutated();
+      return { renewed, lost: lostOf(s.live, options.expected ?? []) };
+    }, { create: false, absent: null });
+    return outcome ?? { renewed: [], lost: [...(options.expected ?? [])] };
+  }
+
+  async check(agentId: string, paths: PathRequest[]): Promise<ConflictRecord[]> {
+    validateAgentId(agentId);
+    checkPaths(paths);
+    return holderConflicts(agentId, paths, this.readLiveLocks());
+  }
+
+  async listLocks(): Promise<LockRecord[]> {
+    return this.readLiveLocks();
+  }
+
+  async cleanupStale(): Promise<LockRecord[]> {
+    return this.section((s) => {
+      this.liveQueue(s);
+      return s.reclaimed;
+    }, { create: false, absent: [] as LockRecord[] });
+  }
+
+  /**
+   * Live locks without the mutex: lock files not belonging to an open acquisition (a txn file
+   * seen after the record was read), not stale.
+   */
+  private readLiveLocks(): LockRecord[] {
+    const listing = listDir(this.layout);
+    if (listing.lockNames.length === 0) return [];
+    const locks = readLocks(this.layout, listing.lockNames);
+    const open = new Set(listDir(this.layout).txnTokens);
+    const now = instant(this.ctx.clock);
+    return locks.filter((l) => !(l.state === 'ok' && open.has(l.record.token)) && !isStale(l, now, this.ctx.facts).stale).map((l) => l.record);
+  }
+
+  // ---------------------------------------------------------------- agents, journals, board
+
+  async updateAgent(agentId: string, patch: Partial<AgentEntry>): Promise<void> {
+    validateAgentId(agentId);
+    await this.section((s) => {
+      const entry = { ...blankEntry(), ...readAgent(s.layout, agentId), ...patch };
+      writeAgent(s.layout, agentId, entry);
+      s.mutated();
+    }, { create: true, absent: undefined });
+  }
+
+  async appendHistory(entries: HistoryEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.section((s) => {
+      s.history(entries);
+      s.mutated();
+    }, { create: true, absent: undefined });
+  }
+
+  async appendConflicts(conflicts: ConflictRecord[]): Promise<void> {
+    if (conflicts.length === 0) return;
+    await this.section((s) => {
+      appendLines(s.layout.conflicts, conflicts, 'conflicts');
+      s.mutated();
+    }, { create: true, absent: undefined });
+  }
+
+  async board(): Promise<BoardRecord> {
+    return buildBoard(this.layout, this.readLiveLocks(), new Date(this.ctx.clock.now()).toISOString());
+  }
+
+  async flushBoard(): Promise<void> {
+    this.clearBoardTimer();
+    const wrote = await this.section((s) => {
+      if (s.counters.board_generation >= s.counters.generation && !s.changed && existsSync(s.layout.board)) return true;
+      return this.writeBoardInside(s);
+    }, { create: false, absent: true });
+    if (wrote) pendingBoards.delete(this);
+    else this.scheduleBoard();
+  }
+
+  /** Regenerate the board inside the critical section: it then shows every committed mutation. */
+  private writeBoardInside(s: Section): boolean {
+    try {
+      if (s.needsPersist) s.persist();
+      const locks = s.live.map((l) => l.record);
+      writeBoard(s.layout, buildBoard(s.layout, locks, s.nowIso));
+      s.counters.board_generation = s.counters.generation;
+      s.counters.board_mono = s.now.mono;
+      writeCounters(s.layout.counters, s.counters);
+      pendingBoards.delete(this);
+      this.clearBoardTimer();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The exit path, where nothing async can run: build the board without the mutex, and build it
+   * again if the generation moved meanwhile (a mutation we may have missed). Best effort.
+   */
+  flushBoardUnlocked(): void {
+    pendingBoards.delete(this);
+    this.clearBoardTimer();
+    if (!existsSync(this.dir)) return;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const before = readCounters(this.layout.counters)?.generation;
+        writeBoard(this.layout, buildBoard(this.layout, this.readLiveLocks(), new Date(this.ctx.clock.now()).toISOString()));
+        if (readCounters(this.layout.counters)?.generation === before) return;
+      } catch {
+        return;
+      }
+    }
+  }
+
+  private scheduleBoard(): void {
+    if (this.closed) return;
+    pendingBoards.add(this);
+    hookExit();
+    if (this.boardTimer) return;
+    this.boardTimer = setTimeout(() => {
+      this.boardTimer = null;
+      this.flushBoard().catch(() => undefined);
+    }, this.boardLagMs);
+    // Exit hooks flush what the timer would have: the timer must not keep a process alive.
+    this.boardTimer.unref();
+  }
+
+  private clearBoardTimer(): void {
+    if (this.boardTimer) clearTimeout(this.boardTimer);
+    this.boardTimer = null;
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  async send(request: SendRequest): Promise<MessageRecord[]> {
+    validateAgentId(request.from, 'sender id');
+    if (request.to !== '*') validateAgentId(request.to, 'target agent id');
+    if (!MESSAGE_TYPES.has(request.type)) {
+      throw new AgentvisorError('INVALID_MESSAGE', `message type must be note, handoff or status, not ${JSON.stringify(request.type)}`, { type: request.type });
+    }
+    if (typeof request.message !== 'string') throw new AgentvisorError('INVALID_MESSAGE', 'the message must be a string', {});
+    return this.section((s) => {
+      const known = knownIn(s.layout);
+      if (request.to !== '*' && request.requireKnownTarget && !known.includes(request.to)) {
+        throw new AgentvisorError('UNKNOWN_AGENT', `unknown agent "${request.to}": not on the board and no inbox`, { agentId: request.to, known });
+      }
+      const targets = request.to === '*' ? known.filter((id) => id !== request.from) : [request.to];
+      const seqs = targets.map(() => s.nextMessageSeq());
+      // Sequence numbers are on disk before the files that carry them: none is ever reused.
+      s.persist();
+      return targets.map((to, i) => {
+        const seq = seqs[i]!;
+        const record: MessageRecord = { id: `${seq}-${randomBytes(4).toString('hex')}`, from: request.from, to, type: request.type, message: request.message, timestamp: s.nowIso };
+        deliverMessage(s.layout, record, seq);
+        s.mutated();
+        return record;
+      });
+    }, { create: true, absent: [] as MessageRecord[] });
+  }
+
+  async sendEnd(to: string, from: string): Promise<void> {
+    validateAgentId(to, 'target agent id');
+    validateAgentId(from, 'sender id');
+    await this.section((s) => {
+      const seq = s.nextMessageSeq();
+      s.persist();
+      deliverEnd(s.layout, to, from, `${seq}-end`, seq);
+      s.mutated();
+    }, { create: true, absent: undefined });
+  }
+
+  async readMessages(agentId: string, options: ReadOptions = {}): Promise<MessageRecord[]> {
+    validateAgentId(agentId);
+    if (options.peek) {
+      return listInbox(this.layout, agentId)
+        .filter((f) => !f.end)
+        .map((f) => peek(this.layout, agentId, f))
+        .flatMap((e) => (e?.kind === 'message' ? [e.record] : []));
+    }
+    const entries = await this.section((s) => this.take(s, agentId, false), { create: false, absent: [] as InboxEntry[] });
+    return entries.flatMap((e) => (e.kind === 'message' ? [e.record] : []));
+  }
+
+  async takeInbox(agentId: string): Promise<InboxEntry[]> {
+    validateAgentId(agentId);
+    return this.section((s) => this.take(s, agentId, true), { create: false, absent: [] as InboxEntry[] });
+  }
+
+  private take(s: Section, agentId: string, withEnds: boolean): InboxEntry[] {
+    const taken: InboxEntry[] = [];
+    for (const file of listInbox(s.layout, agentId)) {
+      if (file.end && !withEnds) continue;
+      const entry = consume(s.layout, agentId, file);
+      s.mutated();
+      if (entry) taken.push(entry);
+    }
+    return taken;
+  }
+
+  async watchInbox(agentId: string, onChange: () => void): Promise<() => Promise<void>> {
+    validateAgentId(agentId);
+    const inbox = this.layout.inbox(agentId);
+    mkdirSync(inbox, { recursive: true });
+    // Loaded here only: the CLI's hot paths never pay for chokidar.
+    const { watch } = await import('chokidar');
+    const watcher = watch(inbox, { depth: 0, ignoreInitial: true, ignored: (path: string) => path.includes('/read') || path.includes('/.tmp') });
+    watcher.on('add', () => onChange());
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    // Anything that arrived before the watcher was ready.
+    if (listInbox(this.layout, agentId).length > 0) onChange();
+    return () => watcher.close();
+  }
+
+  async knownAgents(): Promise<string[]> {
+    return knownIn(this.layout);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (pendingBoards.has(this)) await this.flushBoard().catch(() => undefined);
+    this.clearBoardTimer();
+    pendingBoards.delete(this);
+    this.closed = true;
+  }
+}
+
+function removeLockFile(s: Section, lock: StoredLock): boolean {
+  return removeFile(s.layout.lock(lock.name), LOCK_STEP);
+}
+
+function knownIn(layout: Layout): string[] {
+  return [...new Set([...agentIds(layout), ...inboxIds(layout)])].sort();
+}
+
+function lostOf(live: StoredLock[], expected: LockRecord[]): LockRecord[] {
+  return expected.filter((e) => !live.some((l) => l.record.agent_id === e.agent_id && l.record.file_path === e.file_path && l.record.token === e.token));
+}

@@ -1,0 +1,116 @@
+// Taking locks inside the critical section, all or nothing: the txn file marks the acquisition
+// as open, the lock files are linked one by one, and removing the txn file commits. A crash before
+// that leaves a txn file, and the next section removes its lock files (section.ts).
+
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { ConflictRecord, HistoryEntry, LockRecord } from '../records.js';
+import type { AcquireRequest, PathRequest } from '../store.js';
+import { fault } from '../faults.js';
+import { createFile, removeFile, removeQuietly, step } from './atomic-file.js';
+import { appendLines } from './journal.js';
+import { lockFileName } from './layout.js';
+import { LOCK_VERSION, serialiseLock, type StoredLock } from './lock-files.js';
+import type { Section } from './section.js';
+
+export const LOCK_STEP = 'lock-file';
+
+/** The same path asked twice in one request counts once. */
+export function uniquePaths(paths: PathRequest[]): PathRequest[] {
+  const seen = new Set<string>();
+  return paths.filter((p) => {
+    const key = `${p.mode}\0${p.path}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function newRecord(s: Section, request: AcquireRequest, path: PathRequest, token: number): LockRecord {
+  const { liveness } = s.ctx;
+  const pid = request.owner.pid;
+  return {
+    agent_id: request.agentId,
+    file_path: path.path,
+    timestamp: s.nowIso,
+    status: 'active',
+    mode: path.mode,
+    heartbeat: s.nowIso,
+    pid,
+    host: liveness.host,
+    token,
+    expires_at: request.ttlMs != null ? new Date(s.now.wall + request.ttlMs).toISOString() : null,
+    version: LOCK_VERSION,
+    lease_ms: request.owner.leaseMs,
+    pid_start: pid != null ? liveness.processStart(pid) : null,
+    boot_id: liveness.bootId,
+    timestamp_mono: s.now.mono,
+    heartbeat_mono: s.now.mono,
+  };
+}
+
+function openTxn(s: Section, token: number, names: string[]): string {
+  const path = s.layout.txn(token);
+  step('txn.write', path, () => {
+    const fd = openSync(path, 'wx');
+    try {
+      writeSync(fd, JSON.stringify({ token, pid: process.pid, files: names }) + '\n');
+    } finally {
+      closeSync(fd);
+    }
+  });
+  return path;
+}
+
+export interface Granted {
+  locks: LockRecord[];
+  token: number;
+}
+
+/** Grant the request (the caller found no conflict). Throws STORE_IO with nothing granted. */
+export function grant(s: Section, request: AcquireRequest): Granted {
+  fault('acquire.grant');
+  const own = s.live.filter((l) => l.record.agent_id === request.agentId && l.state === 'ok');
+  const kept: LockRecord[] = [];
+  const fresh: PathRequest[] = [];
+  for (const path of uniquePaths(request.paths)) {
+    // Asking again for what one already holds, in the same mode, is granted and keeps the record.
+    const held = own.find((l) => l.record.file_path === path.path && l.record.mode === path.mode);
+    if (held) kept.push(held.record);
+    else fresh.push(path);
+  }
+  if (fresh.length === 0) return { locks: kept, token: Math.max(...kept.map((l) => l.token)) };
+
+  const token = s.nextToken();
+  const records = fresh.map((p) => newRecord(s, request, p, token));
+  const names = records.map((r) => lockFileName(r.agent_id, r.file_path, r.mode));
+  const written: string[] = [];
+  let txn: string | null = null;
+  let committed = false;
+  try {
+    txn = openTxn(s, token, names);
+    records.forEach((record, i) => {
+      createFile(s.layout.lock(names[i]!), serialiseLock(record), { step: LOCK_STEP });
+      written.push(names[i]!);
+      fault('acquire.after-lock-file');
+    });
+    removeFile(txn, 'txn');
+    committed = true;
+    s.mutated();
+    s.persist();
+    s.history(records.map((r): HistoryEntry => ({ at: s.nowIso, agent_id: r.agent_id, file_path: r.file_path, event: 'locked', token })));
+  } catch (error) {
+    // Undo without fault points: the failure being tested already happened.
+    for (const name of written) removeQuietly(s.layout.lock(name));
+    if (txn) removeQuietly(txn);
+    if (committed) s.mutated();
+    throw error;
+  }
+  s.live.push(...records.map((record, i): StoredLock => ({ name: names[i]!, record, state: 'ok' })));
+  return { locks: [...kept, ...records], token };
+}
+
+/** Record refused requests in the conflict log. */
+export function logConflicts(s: Section, request: AcquireRequest, conflicts: ConflictRecord[]): void {
+  const entries = conflicts.map((c) => ({ ...c, agent_id: request.agentId, mode: request.paths.find((p) => p.path === c.file_path)?.mode ?? 'exclusive', at: s.nowIso }));
+  appendLines(s.layout.conflicts, entries, 'conflicts');
+}

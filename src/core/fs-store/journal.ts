@@ -1,0 +1,53 @@
+// history.jsonl and conflicts.jsonl: append-only JSON lines, appended inside the critical section
+// and trimmed there when they grow past a bound; readers skip lines that do not parse.
+
+import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { replaceFile, step } from './atomic-file.js';
+
+/** Trim when the file passes this size, keeping the newest KEEP_LINES. */
+const TRIM_AT_BYTES = 256 * 1024;
+export const KEEP_LINES = 500;
+
+/** Append entries; trims the file when it grew past its bound. `name` is the fault/step prefix. */
+export function appendLines(path: string, entries: object[], name: string): void {
+  if (entries.length === 0) return;
+  const text = entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
+  const size = step(`${name}.append`, path, () => {
+    const fd = openSync(path, 'a');
+    try {
+      writeSync(fd, text);
+      return fstatSync(fd).size;
+    } finally {
+      closeSync(fd);
+    }
+  });
+  if (size > TRIM_AT_BYTES) trim(path, name);
+}
+
+function trim(path: string, name: string): void {
+  const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  replaceFile(path, lines.slice(-KEEP_LINES).join('\n') + '\n', { step: `${name}.trim` });
+}
+
+/** The newest `count` entries that parse, oldest first; a missing or unreadable file is empty. */
+export function readTail<T>(path: string, count: number): T[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const entries: T[] = [];
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0 && entries.length < count; i--) {
+    const line = lines[i]!.trim();
+    if (!line) continue;
+    try {
+      const value = JSON.parse(line) as unknown;
+      if (value && typeof value === 'object' && !Array.isArray(value)) entries.push(value as T);
+    } catch {
+      // a torn or hand-edited line: skip it
+    }
+  }
+  return entries.reverse();
+}

@@ -1,0 +1,178 @@
+// Lock files: one JSON lock record per `*.lock` file. Reading is lenient about what it can
+// understand (records from the seed tool lack our extra fields) and strict about safety: a file
+// that does not parse, or that a newer agentvisor wrote, still counts as held (docs/file-store.md,
+// "Corrupt and unknown files").
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import type { LockMode, LockRecord } from '../records.js';
+import { LOCK_SUFFIX, txnToken, type Layout } from './layout.js';
+
+export const LOCK_VERSION = 1;
+/** The lock path an unreadable lock file is taken to hold: everything. */
+export const UNREADABLE_LOCK_PATH = '**';
+export const UNREADABLE_HOLDER = 'unknown';
+
+export type LockState = 'ok' | 'unreadable' | 'future';
+
+export interface StoredLock {
+  /** File name in the coordination dir. */
+  name: string;
+  record: LockRecord;
+  /** ok: ours to judge and rewrite; unreadable/future: held, judged by file age only, never rewritten. */
+  state: LockState;
+  /** For unreadable/future files: what staleness judges (the file's age, nothing else). */
+  judgedAs?: LockRecord;
+}
+
+/** The record staleness should judge for this lock. */
+export function judgedRecord(lock: StoredLock): LockRecord {
+  return lock.judgedAs ?? lock.record;
+}
+
+export interface DirListing {
+  lockNames: string[];
+  /** Tokens of acquisitions in progress (or abandoned by a crash inside the critical section). */
+  txnTokens: number[];
+  /** Everything else, for sweeps. */
+  others: string[];
+}
+
+export function listDir(layout: Layout): DirListing {
+  const listing: DirListing = { lockNames: [], txnTokens: [], others: [] };
+  let names: string[];
+  try {
+    names = readdirSync(layout.dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return listing;
+    throw error;
+  }
+  for (const name of names) {
+    if (name.endsWith(LOCK_SUFFIX) && !name.startsWith('.')) listing.lockNames.push(name);
+    else {
+      const token = txnToken(name);
+      if (token !== null) listing.txnTokens.push(token);
+      else listing.others.push(name);
+    }
+  }
+  return listing;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function isoOrNull(v: unknown): string | null {
+  const s = str(v);
+  return s !== null && !Number.isNaN(Date.parse(s)) ? s : null;
+}
+
+/** Best reading of a record; null when it names no agent and path (then it is unreadable). */
+export function parseLockRecord(text: string, mtimeIso: () => string): { record: LockRecord; state: LockState } | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const value = raw as Record<string, unknown>;
+  const agent = str(value.agent_id);
+  const path = str(value.file_path);
+  if (!agent || !path) return null;
+  const timestamp = isoOrNull(value.timestamp) ?? mtimeIso();
+  const version = num(value.version);
+  const mode: LockMode = value.mode === 'shared' ? 'shared' : 'exclusive';
+  const pid = num(value.pid);
+  const record: LockRecord = {
+    ...(value as object),
+    agent_id: agent,
+    file_path: path,
+    timestamp,
+    status: 'active',
+    mode,
+    heartbeat: isoOrNull(value.heartbeat) ?? timestamp,
+    pid: pid !== null && Number.isInteger(pid) && pid > 0 ? pid : null,
+    host: str(value.host) ?? '',
+    token: num(value.token) ?? 0,
+    expires_at: isoOrNull(value.expires_at),
+    version: version ?? LOCK_VERSION,
+    lease_ms: num(value.lease_ms),
+    pid_start: num(value.pid_start),
+    boot_id: str(value.boot_id),
+    timestamp_mono: num(value.timestamp_mono),
+    heartbeat_mono: num(value.heartbeat_mono),
+  };
+  return { record, state: version !== null && version > LOCK_VERSION ? 'future' : 'ok' };
+}
+
+/** A record that stands for a file we cannot (or must not) interpret: judged by its age alone. */
+function byFileAge(record: LockRecord, mtimeIso: string): LockRecord {
+  return {
+    ...record,
+    timestamp: mtimeIso,
+    heartbeat: mtimeIso,
+    pid: null,
+    expires_at: null,
+    lease_ms: null,
+    pid_start: null,
+    boot_id: null,
+    timestamp_mono: null,
+    heartbeat_mono: null,
+  };
+}
+
+function unreadableRecord(name: string, mtimeIso: string): LockRecord {
+  const base: LockRecord = {
+    agent_id: UNREADABLE_HOLDER,
+    file_path: UNREADABLE_LOCK_PATH,
+    timestamp: mtimeIso,
+    status: 'active',
+    mode: 'exclusive',
+    heartbeat: mtimeIso,
+    pid: null,
+    host: '',
+    token: 0,
+    expires_at: null,
+    unreadable: name,
+  };
+  return base;
+}
+
+/** Read one lock file; null when it is gone (released meanwhile). */
+export function readLock(layout: Layout, name: string): StoredLock | null {
+  const path = layout.lock(name);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  let mtime: string | undefined;
+  const mtimeIso = (): string => {
+    if (mtime === undefined) {
+      try {
+        mtime = statSync(path).mtime.toISOString();
+      } catch {
+        mtime = new Date(0).toISOString();
+      }
+    }
+    return mtime;
+  };
+  const parsed = parseLockRecord(text, mtimeIso);
+  if (!parsed) return { name, record: unreadableRecord(name, mtimeIso()), state: 'unreadable' };
+  if (parsed.state === 'future') return { name, record: parsed.record, state: 'future', judgedAs: byFileAge(parsed.record, mtimeIso()) };
+  return { name, record: parsed.record, state: 'ok' };
+}
+
+export function readLocks(layout: Layout, names: string[]): StoredLock[] {
+  const locks: StoredLock[] = [];
+  for (const name of names) {
+    const lock = readLock(layout, name);
+    if (lock) locks.push(lock);
+  }
+  return locks;
+}
+
+export function serialiseLock(record: LockRecord): string {
+  return `${JSON.stringify(record)}\n`;
+}

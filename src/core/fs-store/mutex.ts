@@ -1,0 +1,90 @@
+// The store-wide critical section: an abstract Unix socket named after the coordination dir's
+// device and inode. Whoever listens on it holds the mutex; the kernel frees the name the instant
+// its owner dies (even by SIGKILL), so a crash inside the critical section blocks nobody. Waiters
+// connect and retry when the connection closes (the holder closes it on release, the kernel on
+// death), with a bounded safety retry: no spinning.
+
+import { statSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { fault } from '../faults.js';
+
+const SAFETY_RETRY_MS = 1000;
+
+function socketName(dir: string): string {
+  const { dev, ino } = statSync(dir);
+  return `\0agentvisor-${dev}-${ino}`;
+}
+
+/** Listen on the name: true when we now hold it, false when someone else does. */
+function tryListen(name: string): Promise<{ server: Server; sockets: Set<Socket> } | null> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    const sockets = new Set<Socket>();
+    // Waiters connect only to learn when we let go; hold their sockets so release can close them.
+    server.on('connection', (socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') resolve(null);
+      else reject(error);
+    });
+    server.listen({ path: name, exclusive: true }, () => {
+      server.unref();
+      resolve({ server, sockets });
+    });
+  });
+}
+
+/** Resolves when the current holder lets go (or dies), or after the safety delay. */
+function holderGone(name: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect({ path: name });
+    const timer = setTimeout(() => socket.destroy(), SAFETY_RETRY_MS);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function take(dir: string): Promise<() => void> {
+  for (;;) {
+    const name = socketName(dir);
+    const held = await tryListen(name);
+    if (held) {
+      return () => {
+        held.server.close();
+        for (const socket of held.sockets) socket.destroy();
+      };
+    }
+    await holderGone(name);
+  }
+}
+
+/**
+ * One mutex per coordination dir. Calls from one process queue up in order before contending
+ * with other processes. The body is synchronous on purpose: the section stays short and can never
+ * await something slow while others wait.
+ */
+export class DirMutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly dir: string) {}
+
+  run<T>(body: () => T): Promise<T> {
+    const result = this.tail.then(async () => {
+      const release = await take(this.dir);
+      try {
+        fault('mutex.enter');
+        return body();
+      } finally {
+        release();
+      }
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,91 @@
+// The waiting line: one file per waiter in queue/, its ticket from the counter (so order is the
+// order of arrival inside the critical section). A waiter whose process is gone, or that stopped
+// refreshing its entry, is dropped.
+
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PathRequest } from '../store.js';
+import type { Instant, MachineFacts } from '../staleness.js';
+import { removeFile, replaceFile } from './atomic-file.js';
+import type { Layout } from './layout.js';
+
+export interface QueueEntry {
+  ticket: number;
+  agent_id: string;
+  paths: PathRequest[];
+  /** The waiting process (not the lock's future owner). */
+  pid: number;
+  pid_start: number | null;
+  host: string;
+  boot_id: string | null;
+  since: string;
+  heartbeat: string;
+  heartbeat_mono: number;
+}
+
+/** A waiter refreshes its entry this often while it waits... */
+export const QUEUE_REFRESH_MS = 5_000;
+/** ...and is dropped when it has not for this long. */
+export const QUEUE_DEAD_MS = 60_000;
+
+function entryPath(layout: Layout, ticket: number): string {
+  return join(layout.queueDir, `${String(ticket).padStart(12, '0')}.json`);
+}
+
+function parseEntry(text: string): QueueEntry | null {
+  try {
+    const value = JSON.parse(text) as QueueEntry;
+    const pathsOk = Array.isArray(value.paths) && value.paths.every((p) => typeof p?.path === 'string' && (p.mode === 'shared' || p.mode === 'exclusive'));
+    if (!Number.isInteger(value.ticket) || typeof value.agent_id !== 'string' || !pathsOk || !Number.isInteger(value.pid)) return null;
+    return value;
+  } catch {
+    return null;
+  }
+}
+
+export interface QueueRead {
+  entries: QueueEntry[];
+  /** Files that do not parse: dropped by the caller inside the critical section. */
+  garbage: string[];
+}
+
+export function readQueue(layout: Layout): QueueRead {
+  const result: QueueRead = { entries: [], garbage: [] };
+  let names: string[];
+  try {
+    names = readdirSync(layout.queueDir);
+  } catch {
+    return result;
+  }
+  for (const name of names.sort()) {
+    if (!name.endsWith('.json') || name.startsWith('.')) continue;
+    const path = join(layout.queueDir, name);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue;
+    }
+    const entry = parseEntry(text);
+    if (entry) result.entries.push(entry);
+    else result.garbage.push(path);
+  }
+  result.entries.sort((a, b) => a.ticket - b.ticket);
+  return result;
+}
+
+export function waiterDead(entry: QueueEntry, now: Instant, facts: MachineFacts): boolean {
+  if (entry.host !== facts.host || entry.boot_id !== facts.bootId) return true;
+  if (facts.pidState(entry.pid, entry.pid_start) === 'dead') return true;
+  return now.mono - entry.heartbeat_mono > QUEUE_DEAD_MS;
+}
+
+export function writeEntry(layout: Layout, entry: QueueEntry): void {
+  mkdirSync(layout.queueDir, { recursive: true });
+  replaceFile(entryPath(layout, entry.ticket), JSON.stringify(entry) + '\n', { step: 'queue' });
+}
+
+export function removeEntry(layout: Layout, ticket: number): void {
+  removeFile(entryPath(layout, ticket), 'queue');
+}
+

@@ -1,0 +1,168 @@
+// One pass through the critical section: on entry, finish what crashed processes left (abandoned
+// acquisitions, temp files), load the counters (recovering them if lost), and reclaim stale locks;
+// then the caller's mutation; then the counters are written once, bumping the generation.
+
+import { readdirSync } from 'node:fs';
+import type { Clock } from '../clock.js';
+import type { Liveness } from '../liveness.js';
+import type { HistoryEntry, LockRecord } from '../records.js';
+import { judge, type Instant, type MachineFacts } from '../staleness.js';
+import { removeFile, removeQuietly, tempOwner } from './atomic-file.js';
+import { readCounters, writeCounters, type Counters } from './counters.js';
+import { maxMessageSeq } from './inbox.js';
+import { appendLines, readTail } from './journal.js';
+import type { Layout } from './layout.js';
+import { judgedRecord, listDir, readLocks, type StoredLock } from './lock-files.js';
+import { readQueue } from './queue.js';
+
+export interface StoreContext {
+  layout: Layout;
+  clock: Clock;
+  liveness: Liveness;
+  facts: MachineFacts;
+}
+
+export function instant(clock: Clock): Instant {
+  return { wall: clock.now(), mono: clock.mono() };
+}
+
+export function isStale(lock: StoredLock, now: Instant, facts: MachineFacts): ReturnType<typeof judge> {
+  return judge(judgedRecord(lock), now, facts);
+}
+
+/** Temp files of dead writers, here and in messages/.tmp and queue/. */
+function sweepTemps(ctx: StoreContext, names: string[], dir: string): void {
+  for (const name of names) {
+    const pid = tempOwner(name);
+    if (pid !== null && pid !== process.pid && ctx.facts.pidState(pid, null) === 'dead') removeQuietly(`${dir}/${name}`);
+  }
+}
+
+function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Counters rebuilt from what the files show, when the counters file is missing or corrupt. */
+function recoverCounters(ctx: StoreContext, locks: StoredLock[], txnTokens: number[]): Counters {
+  const history = readTail<HistoryEntry>(ctx.layout.history, Number.MAX_SAFE_INTEGER);
+  const token = Math.max(0, ...locks.map((l) => l.record.token), ...txnTokens, ...history.map((h) => (typeof h.token === 'number' ? h.token : 0)));
+  const ticket = Math.max(0, ...readQueue(ctx.layout).entries.map((e) => e.ticket));
+  return { token, generation: 0, ticket, message: maxMessageSeq(ctx.layout), board_generation: 0, board_mono: 0 };
+}
+
+export class Section {
+  readonly now: Instant;
+  readonly counters: Counters;
+  /** Locks held now (after recovery and reclaiming); kept up to date by the mutation. */
+  live: StoredLock[];
+  readonly reclaimed: LockRecord[] = [];
+  /** Something changed since the counters were last written. */
+  private unpersisted = false;
+  /** Something changed in this section at all (the board is behind). */
+  changed = false;
+
+  private constructor(readonly ctx: StoreContext) {
+    this.now = instant(ctx.clock);
+    const listing = listDir(ctx.layout);
+    let locks = readLocks(ctx.layout, listing.lockNames);
+    if (listing.txnTokens.length > 0) locks = this.recoverTxns(locks, listing.txnTokens);
+    sweepTemps(ctx, listing.others, ctx.layout.dir);
+    sweepTemps(ctx, namesIn(ctx.layout.messagesTemp), ctx.layout.messagesTemp);
+    sweepTemps(ctx, namesIn(ctx.layout.queueDir), ctx.layout.queueDir);
+    const stored = readCounters(ctx.layout.counters);
+    this.counters = stored ?? recoverCounters(ctx, locks, listing.txnTokens);
+    if (!stored) this.unpersisted = true;
+    // Tokens must grow even if a crash came between linking a lock and writing the counters.
+    this.counters.token = Math.max(this.counters.token, ...locks.map((l) => l.record.token));
+    this.live = this.reclaimStale(locks);
+  }
+
+  static enter(ctx: StoreContext): Section {
+    return new Section(ctx);
+  }
+
+  get layout(): Layout {
+    return this.ctx.layout;
+  }
+
+  get nowIso(): string {
+    return new Date(this.now.wall).toISOString();
+  }
+
+  /**
+   * A txn file inside the critical section means its writer died (or failed) before committing:
+   * its lock files were never granted. Remove them, then the txn file.
+   */
+  private recoverTxns(locks: StoredLock[], tokens: number[]): StoredLock[] {
+    const abandoned = new Set(tokens);
+    for (const lock of locks) {
+      if (lock.state === 'ok' && abandoned.has(lock.record.token)) removeFile(this.layout.lock(lock.name), 'recover');
+    }
+    for (const token of tokens) removeFile(this.layout.txn(token), 'recover');
+    this.mutated();
+    return locks.filter((l) => !(l.state === 'ok' && abandoned.has(l.record.token)));
+  }
+
+  private reclaimStale(locks: StoredLock[]): StoredLock[] {
+    const live: StoredLock[] = [];
+    const entries: HistoryEntry[] = [];
+    for (const lock of locks) {
+      const verdict = isStale(lock, this.now, this.ctx.facts);
+      if (!verdict.stale) {
+        live.push(lock);
+        continue;
+      }
+      if (removeFile(this.layout.lock(lock.name), 'reclaim')) {
+        this.reclaimed.push(lock.record);
+        entries.push({ at: this.nowIso, agent_id: lock.record.agent_id, file_path: lock.record.file_path, event: verdict.event, token: lock.record.token });
+      }
+    }
+    if (entries.length > 0) {
+      this.mutated();
+      this.history(entries);
+    }
+    return live;
+  }
+
+  mutated(): void {
+    this.unpersisted = true;
+    this.changed = true;
+  }
+
+  get needsPersist(): boolean {
+    return this.unpersisted;
+  }
+
+  nextToken(): number {
+    this.counters.token += 1;
+    this.unpersisted = true;
+    return this.counters.token;
+  }
+
+  nextTicket(): number {
+    this.counters.ticket += 1;
+    this.unpersisted = true;
+    return this.counters.ticket;
+  }
+
+  nextMessageSeq(): number {
+    this.counters.message += 1;
+    this.unpersisted = true;
+    return this.counters.message;
+  }
+
+  /** Write the counters now; the generation grows when something changed since the last write. */
+  persist(): void {
+    if (this.changed) this.counters.generation += 1;
+    writeCounters(this.layout.counters, this.counters);
+    this.unpersisted = false;
+  }
+
+  history(entries: HistoryEntry[]): void {
+    appendLines(this.layout.history, entries, 'history');
+  }
+}

@@ -1,0 +1,27 @@
+// Who keeps a lock alive (contract, "Staleness"): inside an agent launched by the supervisor, the
+// supervisor (it renews and releases); a library call from any other process, that process; the
+// `lock` command outside a supervisor, nobody (pid null: the 1-hour rule, or --ttl).
+
+import type { LockOwner } from './store.js';
+
+export const DEFAULT_HEARTBEAT_MS = 5000;
+/** The lease is three heartbeat intervals: one late heartbeat does not lose the lock. */
+export const LEASE_HEARTBEATS = 3;
+
+export type CallerKind = 'library' | 'cli';
+
+function positiveInt(raw: string | undefined): number | null {
+  if (raw === undefined || !/^\d+$/.test(raw)) return null;
+  const value = Number(raw);
+  return value > 0 && Number.isSafeInteger(value) ? value : null;
+}
+
+export function ownerFromEnvironment(env: NodeJS.ProcessEnv, kind: CallerKind, pid: number = process.pid): LockOwner {
+  const supervisor = positiveInt(env.AGENTVISOR_SUPERVISOR);
+  if (supervisor !== null) {
+    const heartbeat = positiveInt(env.AGENTVISOR_HEARTBEAT_MS) ?? DEFAULT_HEARTBEAT_MS;
+    return { pid: supervisor, leaseMs: LEASE_HEARTBEATS * heartbeat };
+  }
+  if (kind === 'library') return { pid, leaseMs: null };
+  return { pid: null, leaseMs: null };
+}

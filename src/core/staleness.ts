@@ -1,0 +1,85 @@
+// The contract's staleness rule as a pure function of a lock record, the time now and facts about
+// this machine: a lock is stale when its TTL passed, its lease ran out since the last heartbeat,
+// it has no lease and is older than an hour, or its pid is dead on this host.
+
+import type { LockRecord } from './records.js';
+
+/** Locks written without heartbeats expire after this long (the seed's rule). */
+export const NO_LEASE_MAX_AGE_MS = 60 * 60 * 1000;
+
+export interface Instant {
+  /** Wall-clock ms. */
+  wall: number;
+  /** CLOCK_MONOTONIC ms (same boot only). */
+  mono: number;
+}
+
+export interface MachineFacts {
+  host: string;
+  bootId: string | null;
+  pidState(pid: number, pidStart: number | null | undefined): 'alive' | 'dead' | 'unknown';
+}
+
+export type Verdict =
+  | { stale: false }
+  | { stale: true; event: 'expired' | 'reclaimed'; reason: string };
+
+type StaleFields = Pick<LockRecord, 'timestamp' | 'heartbeat' | 'pid' | 'host' | 'expires_at'> &
+  Partial<Pick<LockRecord, 'lease_ms' | 'pid_start' | 'boot_id' | 'timestamp_mono' | 'heartbeat_mono'>>;
+
+function sameHost(record: StaleFields, facts: MachineFacts): boolean {
+  return record.host === facts.host;
+}
+
+/** Monotonic stamps are comparable only on the boot that wrote them, on this host. */
+function sameBoot(record: StaleFields, facts: MachineFacts): boolean {
+  return sameHost(record, facts) && facts.bootId != null && record.boot_id === facts.bootId;
+}
+
+function wallAge(iso: string | null | undefined, now: Instant): number {
+  const at = iso ? Date.parse(iso) : Number.NaN;
+  // An unreadable time cannot prove the holder alive; a time in the future (another host's skewed
+  // clock) counts as now.
+  if (Number.isNaN(at)) return Number.POSITIVE_INFINITY;
+  return Math.max(0, now.wall - at);
+}
+
+/** Age of a stamp: monotonic when the record was written on this boot, else wall time. */
+function age(iso: string | null | undefined, mono: number | null | undefined, record: StaleFields, now: Instant, facts: MachineFacts): number {
+  if (mono != null && sameBoot(record, facts)) return Math.max(0, now.mono - mono);
+  return wallAge(iso, now);
+}
+
+function ttlPassed(record: StaleFields, now: Instant, facts: MachineFacts): boolean {
+  if (!record.expires_at) return false;
+  const expiresAt = Date.parse(record.expires_at);
+  const takenAt = Date.parse(record.timestamp);
+  if (record.timestamp_mono != null && sameBoot(record, facts) && !Number.isNaN(expiresAt) && !Number.isNaN(takenAt)) {
+    // The TTL as a duration on the monotonic clock, so a wall-clock jump does not end it early.
+    return now.mono - record.timestamp_mono >= expiresAt - takenAt;
+  }
+  return Number.isNaN(expiresAt) || now.wall >= expiresAt;
+}
+
+function holderDead(record: StaleFields, facts: MachineFacts): string | null {
+  if (record.pid == null || !sameHost(record, facts)) return null;
+  if (record.boot_id && facts.bootId && record.boot_id !== facts.bootId) {
+    return `pid ${record.pid} ran before this machine rebooted`;
+  }
+  if (facts.pidState(record.pid, record.pid_start) === 'dead') return `pid ${record.pid} is dead`;
+  return null;
+}
+
+export function judge(record: StaleFields, now: Instant, facts: MachineFacts): Verdict {
+  if (ttlPassed(record, now, facts)) return { stale: true, event: 'expired', reason: `its TTL ended at ${record.expires_at}` };
+  const dead = holderDead(record, facts);
+  if (dead) return { stale: true, event: 'reclaimed', reason: dead };
+  const sinceHeartbeat = age(record.heartbeat ?? record.timestamp, record.heartbeat_mono ?? record.timestamp_mono, record, now, facts);
+  const lease = record.lease_ms;
+  if (lease != null && lease > 0) {
+    if (sinceHeartbeat > lease) return { stale: true, event: 'reclaimed', reason: `no heartbeat for ${Math.round(sinceHeartbeat)} ms (lease ${lease} ms)` };
+    return { stale: false };
+  }
+  if (sinceHeartbeat > NO_LEASE_MAX_AGE_MS) return { stale: true, event: 'reclaimed', reason: 'older than 1 hour without heartbeats' };
+  return { stale: false };
+}
