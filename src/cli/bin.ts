@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const args = parseCommandArgs(command, rest);
   const controller = new AbortController();
-  stopOnSignals(controller);
+  if (!command.handlesSignals) stopOnSignals(controller);
   return command.run({
     args,
     stdout: process.stdout,

@@ -56,5 +56,7 @@ export interface CommandSpec {
   acceptsRest?: boolean;
   /** Exit code for a failure of the command itself (guard: 2, so a crash still blocks). Default 1. */
   failureExitCode?: number;
+  /** The command handles SIGINT/SIGTERM itself (run, exec: a second SIGINT kills the agents at once). */
+  handlesSignals?: boolean;
   run(context: CommandContext): Promise<number>;
 }
