@@ -1,7 +1,8 @@
 // JSON syntax errors located by line and column, where JSON.parse itself gives no position.
 
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { parseJsonText } from '../../src/config/json-text.js';
+import { locateJsonError, parseJsonText } from '../../src/config/json-text.js';
 
 const failure = (text: string) => {
   const result = parseJsonText(text);
@@ -29,5 +30,28 @@ describe('parseJsonText', () => {
     ['{"a": "\\q"}', '1:8 invalid escape in a string'],
   ])('%j → %s', (text, expected) => {
     expect(failure(text)).toBe(expected);
+  });
+});
+
+describe('the scanner agrees with JSON.parse', () => {
+  test('on valid JSON and on mangled JSON', () => {
+    const alphabet = fc.constantFrom(...'{}[]:,"\\ \n-0123456789.eEtruefalsnx'.split(''));
+    const mangled = fc.oneof(
+      fc.json().chain((text) => fc.tuple(fc.constant(text), fc.nat(text.length), fc.nat(text.length), alphabet)).map(([text, at, cut, ch]) => `${text.slice(0, at)}${ch}${text.slice(Math.max(at, cut))}`),
+      fc.array(alphabet, { maxLength: 20 }).map((chars) => chars.join('')),
+      fc.json(),
+    );
+    fc.assert(
+      fc.property(mangled, (text) => {
+        let valid = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          valid = false;
+        }
+        expect(locateJsonError(text) === undefined).toBe(valid);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
