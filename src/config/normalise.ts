@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { AgentvisorError } from '../core/errors.js';
-import { normaliseLockPath, parsePattern } from './pending-core.js';
+import { normaliseLockPath } from '../core/paths.js';
 import { DEFAULTS, defaultMaxRestarts } from './defaults.js';
 import { problem, type JsonPath } from './problems.js';
 import type { ParsedAgent, ParsedConfig } from './schema.js';
@@ -96,8 +96,7 @@ function lockPaths(inputs: string[], at: JsonPath, { root, out }: Where): { path
   const index: number[] = [];
   inputs.forEach((input, i) => {
     try {
-      const { path } = normaliseLockPath(input, { root, cwd: root });
-      parsePattern(path);
+      const { path } = normaliseLockPath(input, { root });
       if (!paths.includes(path)) {
         paths.push(path);
         index.push(i);

@@ -2,9 +2,9 @@
 // Not a rule on purpose: one agent's `reads` overlapping another's `owns` (the reader waits for the
 // owner at run time), and an agent's `owns` overlapping its own `reads`.
 
+import { overlapWitness, parsePattern, type Pattern } from '../core/glob/index.js';
 import { closest } from './did-you-mean.js';
 import type { NormalisedAgent } from './normalise.js';
-import { overlapWitness, parsePattern, type Pattern } from './pending-core.js';
 import { problem } from './problems.js';
 import type { ConfigProblem } from './types.js';
 

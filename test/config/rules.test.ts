@@ -47,11 +47,13 @@ describe('overlapping owns', () => {
 
   test('glob against glob: the witness matches both', () => {
     const line = onlyProblem(config([agent('api', { owns: ['src/api/**'] }), agent('all', { owns: ['src/**'] })]));
-    expect(line).toMatch(/^agents\.config\.json: agents\[1\]\.owns\[0\]: "src\/\*\*" of agent "all" overlaps "src\/api\/\*\*" of agent "api" \(agents\[0\]\.owns\[0\]\): both match "src\/api\/[^"]*";/);
+    expect(line).toMatch(/^agents\.config\.json: agents\[1\]\.owns\[0\]: "src\/\*\*" of agent "all" overlaps "src\/api\/\*\*" of agent "api" \(agents\[0\]\.owns\[0\]\): both match "src\/api(\/[^"]*)?";/);
   });
 
-  test('disjoint owns are fine', () => {
+  test('disjoint owns are fine, globs included (overlap is decided exactly)', () => {
     expect(load(config([agent('api', { owns: ['src/api/**'] }), agent('web', { owns: ['src/web/**'] })])).problems).toEqual([]);
+    expect(load(config([agent('tests', { owns: ['src/**/*.test.ts'] }), agent('ui', { owns: ['src/ui/*.tsx', 'docs/*.md'] })])).problems).toEqual([]);
+    expect(onlyProblem(config([agent('ts', { owns: ['*.ts'] }), agent('both', { owns: ['*.{ts,js}'] })]))).toMatch(/both match "[^"/]*\.ts";/);
   });
 
   test('allowed when one depends on the other, directly or through others', () => {
