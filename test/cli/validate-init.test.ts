@@ -65,6 +65,22 @@ describe('validate', () => {
   });
 });
 
+describe('run with a bad config', () => {
+  test.each([
+    ['overlapping owns', { agents: [agent('a', { command: 'touch ran', owns: ['x'] }), agent('b', { owns: ['x'] })] }],
+    ['a path leaving the root', { agents: [agent('a', { command: 'touch ran', owns: ['../x'] })] }],
+    ['an unknown key', { agents: [agent('a', { command: 'touch ran', onws: ['x'] })] }],
+  ])('%s: exit 2, nothing started, nothing written to the coordination dir', async (_kind, value) => {
+    const root = testDir({ 'agents.config.json': json(value) });
+    const coordination = join(testDir({}), 'coordination');
+    const result = await runCli(['run'], { cwd: root, env: { AGENTVISOR_DIR: coordination } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^agents\.config\.json: agents\[\d\]\./);
+    expect(readdirSync(root)).toEqual(['agents.config.json']);
+    expect(existsSync(coordination)).toBe(false);
+  });
+});
+
 describe('init', () => {
   test('writes a starter config that validate accepts, and ignores the coordination dir', async () => {
     const root = testDir({});
