@@ -1,23 +1,86 @@
-// The glob API that the rest of agentvisor uses: parse a normalised lock path, decide overlap
-// exactly (with a witness path), match a literal path. Semantics: ../../../docs/globs.md and the
-// contract's "glob semantics".
-//
-// STUB: the implementation lands in parse.ts / automaton.ts / overlap.ts / match.ts.
+// The glob API that the rest of agentvisor uses: parse a lock path, decide overlap exactly (with a
+// witness path), match a literal path. Semantics and method: docs/globs.md.
+import { isNormalPath } from './match.js';
+import { productWitness } from './overlap.js';
+import { CompiledPattern, compile } from './pattern.js';
 
-/** A parsed lock path, ready for overlap decisions and matching. Opaque outside core/glob. */
+/** A parsed lock path, ready for overlap decisions and matching. Build it with parsePattern. */
 export interface Pattern {
-  /** The normalised lock path it was parsed from. */
+  /** The canonical lock path: no `./`, no `//`, a trailing `/` written as `/**`. */
   readonly source: string;
+  /** The one file path it names when it holds no wildcard, class or braces (escapes removed); else null. */
+  readonly literal: string | null;
 }
 
-/** Parse a normalised lock path. Throws AgentvisorError INVALID_GLOB naming what is wrong. */
-export declare function parsePattern(source: string): Pattern;
+const cache = new Map<string, CompiledPattern>();
+const MAX_CACHED = 4096;
 
-/** A file path that both patterns match, or null when no file path can match both. */
-export declare function overlapWitness(a: Pattern, b: Pattern): string | null;
+/**
+ * Parse a lock path (normalising `./`, `//` and a trailing `/`). Throws AgentvisorError
+ * INVALID_GLOB naming the path, what is wrong and where.
+ */
+export function parsePattern(source: string): Pattern {
+  const known = cache.get(source);
+  if (known !== undefined) return known;
+  const pattern = compile(source);
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(source, pattern);
+  return pattern;
+}
 
-/** Whether a literal, normalised file path matches the pattern. */
-export declare function matchesPath(pattern: Pattern, path: string): boolean;
+function compiled(pattern: Pattern): CompiledPattern {
+  return pattern instanceof CompiledPattern ? pattern : (parsePattern(pattern.source) as CompiledPattern);
+}
 
-/** Whether the source contains glob syntax at all (a literal path compares faster). */
-export declare function isLiteral(source: string): boolean;
+/**
+ * A file path that both patterns match, or null when no file path can match both. Exact, for
+ * files that do not exist too; the witness is a normalised literal path.
+ */
+export function overlapWitness(a: Pattern, b: Pattern): string | null {
+  const pa = compiled(a);
+  const pb = compiled(b);
+  if (pa.literal !== null) return matchesPath(pb, pa.literal) ? pa.literal : null;
+  if (pb.literal !== null) return matchesPath(pa, pb.literal) ? pb.literal : null;
+  if (!affixesAgree(pa.prefix, pb.prefix, false) || !affixesAgree(pa.suffix, pb.suffix, true)) return null;
+  return productWitness(pa.nfa, pb.nfa);
+}
+
+/** Whether two forced prefixes (or suffixes) can belong to one path: one must extend the other. */
+function affixesAgree(x: string, y: string, fromEnd: boolean): boolean {
+  if (x.length <= y.length) return fromEnd ? y.endsWith(x) : y.startsWith(x);
+  return fromEnd ? x.endsWith(y) : x.startsWith(y);
+}
+
+/**
+ * Whether a literal, normalised file path matches the pattern. Every character of `path` is
+ * itself (`app/[id]/page.tsx` is that file). A path that is not normalised (empty, `//`, `.` or
+ * `..` segments, a leading or trailing `/`) names no file and matches nothing.
+ */
+export function matchesPath(pattern: Pattern, path: string): boolean {
+  const p = compiled(pattern);
+  if (p.literal !== null) return p.literal === path && isNormalPath(path);
+  if (!path.startsWith(p.prefix) || !path.endsWith(p.suffix)) return false;
+  return isNormalPath(path) && p.matcher.accepts(path);
+}
+
+/**
+ * Whether the source is plain text naming one file: no unescaped `*`, `?`, `[`, `]`, `{`, `}`
+ * and no trailing `/`. Syntax only; parsePattern still refuses what is invalid.
+ */
+export function isLiteral(source: string): boolean {
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i];
+    if (ch === '\\') i++;
+    else if (ch === '*' || ch === '?' || ch === '[' || ch === ']' || ch === '{' || ch === '}') return false;
+  }
+  return !source.endsWith('/');
+}
+
+// Characters that mean something in a lock path; `(` because of extglobs such as `+(`, `!` because
+// of a leading negation.
+const SPECIAL = /[\\*?[\]{}(!]/g;
+
+/** A lock path that matches exactly the file `path` (a literal, normalised path): specials escaped. */
+export function escapeLiteral(path: string): string {
+  return path.replace(SPECIAL, (ch) => `\\${ch}`);
+}

@@ -1,0 +1,51 @@
+// A compiled lock path: canonical text, literal form when there is one, and its cached automata.
+import { buildNfa, forcedAffixes, type Nfa } from './automaton.js';
+import { LazyDfa } from './match.js';
+import { alternatives, canonicalText, type Alternative } from './normalise.js';
+import { parseAtoms } from './parse.js';
+import { refuseGlob } from './refuse.js';
+
+export class CompiledPattern {
+  private dfa: LazyDfa | undefined;
+
+  constructor(
+    /** The canonical lock path. */
+    readonly source: string,
+    /** The one file path it names when it has no wildcard, class or braces; else null. */
+    readonly literal: string | null,
+    readonly nfa: Nfa,
+    /** Every path it matches starts with `prefix` and ends with `suffix`. */
+    readonly prefix: string,
+    readonly suffix: string,
+  ) {}
+
+  get matcher(): LazyDfa {
+    return (this.dfa ??= new LazyDfa(this.nfa));
+  }
+}
+
+export function compile(source: string): CompiledPattern {
+  if (source === '') throw refuseGlob(source, 'it is empty');
+  const parsed = parseAtoms(source);
+  const canonical = canonicalText(source, parsed);
+  const atoms = canonical === source ? parsed : parseAtoms(canonical);
+  const alts = alternatives(source, atoms);
+  const nfa = buildNfa(source, alts);
+  const { prefix, suffix } = forcedAffixes(nfa);
+  return new CompiledPattern(canonical, literalOf(alts), nfa, prefix, suffix);
+}
+
+function literalOf(alts: readonly Alternative[]): string | null {
+  if (alts.length !== 1) return null;
+  const names: string[] = [];
+  for (const segment of alts[0]!) {
+    if (segment.kind !== 'atoms') return null;
+    let name = '';
+    for (const atom of segment.atoms) {
+      if (atom.kind !== 'char') return null;
+      name += String.fromCodePoint(atom.cp);
+    }
+    names.push(name);
+  }
+  return names.join('/');
+}

@@ -1,0 +1,120 @@
+// Lock paths and edited paths made relative to the root: absolute paths inside it, escapes out of
+// it refused, an existing folder turned into its subtree. Glob syntax: core/glob (docs/globs.md).
+import { realpathSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
+import { AgentvisorError } from './errors.js';
+import { escapeLiteral, parsePattern } from './glob/index.js';
+
+export { escapeLiteral };
+
+export interface PathOptions {
+  /** The project root (absolute). */
+  readonly root: string;
+  /**
+   * The folder a relative input is resolved against (absolute). Omitted, relative input is
+   * relative to the root, as the contract says of lock paths.
+   */
+  readonly cwd?: string;
+}
+
+export interface NormalisedLockPath {
+  /** The canonical lock path, relative to the root. */
+  readonly path: string;
+  /** True when the input named a folder (a trailing `/`, or an existing directory): `path` is its subtree. */
+  readonly directory: boolean;
+}
+
+/**
+ * A user's lock path (relative, or absolute inside the root) as the canonical, root-relative lock
+ * path. Throws PATH_OUTSIDE_ROOT for a path that leaves the root, INVALID_LOCK_PATH for one naming
+ * the root itself, and INVALID_GLOB (from parsing) for bad syntax.
+ */
+export function normaliseLockPath(input: string, options: PathOptions): NormalisedLockPath {
+  const relative = relativeToRoot(input, options);
+  if (relative === '') {
+    throw new AgentvisorError('INVALID_LOCK_PATH', `lock path "${input}" names the root folder itself; lock "**" to mean everything`, {
+      path: input,
+    });
+  }
+  const pattern = parsePattern(relative);
+  const folder = relative.endsWith('/'); // an escaped `\/` is a separator too
+  if (pattern.literal !== null && isDirectory(posix.join(posix.resolve(options.root), pattern.literal))) {
+    return { path: parsePattern(`${pattern.source}/**`).source, directory: true };
+  }
+  return { path: pattern.source, directory: folder };
+}
+
+/**
+ * A literal path (from a hook, a watcher, git) relative to the root, normalised, with nothing
+ * escaped; null when it lies outside the root or is the root itself.
+ */
+export function normaliseLiteralPath(input: string, options: PathOptions): string | null {
+  if (input === '' || input.includes('\0')) return null;
+  const absolute = posix.resolve(options.cwd ?? options.root, input);
+  for (const root of rootForms(options.root)) {
+    const relative = posix.relative(root, absolute);
+    if (relative !== '' && !relative.startsWith('../') && relative !== '..' && !posix.isAbsolute(relative)) return relative;
+  }
+  return null;
+}
+
+/**
+ * The input relative to the root, as text still holding its glob syntax. Leading `.`, `..` and
+ * empty segments are resolved against the base folder (and must not climb out of the root); the
+ * rest is left to the glob parser, which refuses a `..` further in.
+ */
+function relativeToRoot(input: string, options: PathOptions): string {
+  if (input.includes('\0')) {
+    throw new AgentvisorError('INVALID_LOCK_PATH', `lock path "${input.replace(/\0/g, '\\0')}" holds a NUL character`, { path: input });
+  }
+  if (input === '') parsePattern(input); // throws the empty-path error
+  const base = input.startsWith('/') ? [] : split(posix.resolve(options.cwd ?? options.root));
+  const parts = input.split('/');
+  let i = 0;
+  for (; i < parts.length && (parts[i] === '' || parts[i] === '.' || parts[i] === '..'); i++) {
+    if (parts[i] === '..') base.pop();
+  }
+  const rest = parts.slice(i);
+  for (const root of rootForms(options.root)) {
+    const inside = stripRoot(split(root), base, rest);
+    if (inside !== null) return inside;
+  }
+  throw new AgentvisorError('PATH_OUTSIDE_ROOT', `lock path "${input}" is outside the root ${options.root}; lock paths name files inside it`, {
+    path: input,
+    root: options.root,
+  });
+}
+
+/** `base` + `rest` with the root's segments taken off the front, or null when it is not under root. */
+function stripRoot(root: readonly string[], base: readonly string[], rest: readonly string[]): string | null {
+  const full = [...base];
+  let r = 0;
+  // The part of `rest` still inside the root's own folders must be plain names; resolve it.
+  while (full.length < root.length && r < rest.length) {
+    const part = rest[r++]!;
+    if (part === '' || part === '.') continue;
+    if (part === '..') full.pop();
+    else full.push(part);
+  }
+  if (full.length < root.length || root.some((segment, k) => full[k] !== segment)) return null;
+  return [...full.slice(root.length), ...rest.slice(r)].join('/').replace(/^\/+/, '');
+}
+
+function split(absolute: string): string[] {
+  return absolute.split('/').filter((part) => part !== '');
+}
+
+/** The root as given and as the file system resolves it (symlinks), so either spelling is inside. */
+function rootForms(root: string): string[] {
+  const given = posix.resolve(root);
+  try {
+    const real = realpathSync(given);
+    return real === given ? [given] : [given, real];
+  } catch {
+    return [given];
+  }
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
