@@ -75,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { command } = await load();
   failureExitCode = command.failureExitCode;
+  exitWhenDone = command.exitWhenDone === true;
   if (rest.includes('--help') || rest.includes('-h')) {
     const dashDash = rest.indexOf('--');
     const helpAt = Math.max(rest.indexOf('--help'), rest.indexOf('-h'));
@@ -111,10 +112,12 @@ function stopOnSignals(controller: AbortController): void {
 }
 
 let failureExitCode: number | undefined;
+let exitWhenDone = false;
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    if (exitWhenDone) process.exit(code);
   },
   (error: unknown) => {
     process.stderr.write(`${formatError(error)}\n`);

@@ -56,6 +56,11 @@ export interface CommandSpec {
   acceptsRest?: boolean;
   /** Exit code for a failure of the command itself (guard: 2, so a crash still blocks). Default 1. */
   failureExitCode?: number;
+  /**
+   * Exit as soon as run resolves, without waiting for pending handles (guard: a decision reached at
+   * its deadline must not wait on a hung store, or the client's timeout lets the edit through).
+   */
+  exitWhenDone?: boolean;
   /** The command handles SIGINT/SIGTERM itself (run, exec: a second SIGINT kills the agents at once). */
   handlesSignals?: boolean;
   run(context: CommandContext): Promise<number>;

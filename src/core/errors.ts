@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'LOCK_LOST'
   // the store itself failed (I/O, corrupt state it cannot work around)
   | 'STORE_IO'
-  | 'STORE_BUSY';
+  | 'STORE_BUSY'
+  // a git command that agentvisor runs (guard --git-staged, init --git-hook) failed
+  | 'GIT_FAILED';
 
 export type ErrorFacts = Record<string, unknown>;
 

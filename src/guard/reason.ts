@@ -34,10 +34,10 @@ function holderPhrase(conflict: ConflictRecord, ctx: ReasonContext): string {
   const holder = conflict.locked_by ?? 'another agent';
   const lock = conflict.lock_path ?? conflict.file_path;
   const held = ctx.locks.find((l) => l.agent_id === conflict.locked_by && l.file_path === conflict.lock_path);
-  const since = conflict.since ? `since ${conflict.since} (${age(conflict.since, ctx.now ?? Date.now())} ago)` : '';
-  if (!held && ctx.locks.length > 0) return `agent "${holder}" is waiting in line, ahead of you, for ${lock} ${since}`.trimEnd();
+  const since = conflict.since ? ` since ${conflict.since}, ${age(conflict.since, ctx.now ?? Date.now())} ago` : '';
+  if (!held && ctx.locks.length > 0) return `agent "${holder}" is waiting in line for ${lock}, ahead of you${since}`;
   const mode = held?.mode ?? conflict.mode ?? 'exclusive';
-  return `agent "${holder}" holds it (${mode} lock on ${lock}${since ? `, ${since}` : ''})`;
+  return `agent "${holder}" holds it (${mode} lock on ${lock}${since})`;
 }
 
 function handoffCommand(holder: string, paths: string[], ctx: ReasonContext): string {
