@@ -1,0 +1,255 @@
+// One agent's lifecycle as a state union: pending → locking → running ⇄ restarting → finished.
+// The order that crash safety needs lives here: on every exit the whole process tree is killed
+// before anything is released, and locks are released only after the last exit.
+
+import type { AgentSpec } from '../config/types.js';
+import type { LockRecord } from '../core/records.js';
+import type { AgentEvent, AgentOutcome, StopCause } from './events.js';
+import { killTree, signalGroup, signalTree } from './kill-tree.js';
+import type { AgentOutput } from './output.js';
+import type { Policy, RunContext } from './policy.js';
+import { spawnAgent, type AgentExit, type SpawnRequest, type SpawnedAgent } from './spawn.js';
+
+export type AgentState =
+  | { kind: 'pending' }
+  | { kind: 'locking'; since: number }
+  | { kind: 'running'; child: SpawnedAgent; pid: number; startedAt: number; attempt: number }
+  | { kind: 'restarting'; attempt: number }
+  | { kind: 'finished'; outcome: AgentOutcome };
+
+export class AgentProcess {
+  state: AgentState = { kind: 'pending' };
+  restarts = 0;
+  /** The locks taken for it before its first spawn (heartbeat checks these by token). */
+  locks: LockRecord[] = [];
+  /** From the grant of its locks until they are released: the heartbeat keeps it alive. */
+  leaseHeld = false;
+  /** performance.now() just before the last renewal that succeeded (or the grant). */
+  lastRenewedAt = 0;
+  firstStartedAt: number | null = null;
+  finishedAt: number | null = null;
+  /** Files changed under its locks while it ran (watch-changes). */
+  readonly changed = new Set<string>();
+  /** Start/end (epoch ms) of each run of its process, for attributing changes by mtime. */
+  readonly intervals: { from: number; to: number | null }[] = [];
+  stopCause: StopCause | null = null;
+  lastExit: AgentExit | null = null;
+  readonly done: Promise<AgentOutcome>;
+
+  private resolveDone!: (outcome: AgentOutcome) => void;
+  private readonly abort = new AbortController();
+  private started = false;
+
+  constructor(
+    readonly spec: AgentSpec,
+    readonly index: number,
+    readonly output: AgentOutput,
+    private readonly run: RunContext,
+    private readonly policies: readonly Policy[],
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    run.signal.addEventListener('abort', () => this.abort.abort(), { once: true });
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  /** Aborted when this agent is being stopped (lock waits and restart backoffs end early). */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get isFinished(): boolean {
+    return this.state.kind === 'finished';
+  }
+
+  /** Begin the lifecycle (once); resolves `done` at the end. */
+  start(): void {
+    if (this.started || this.isFinished) return;
+    this.started = true;
+    void this.lifecycle().catch((error: unknown) => {
+      this.run.log.error({ agent: this.id, err: error }, `supervising ${this.id} failed: ${(error as Error).message}`);
+      void this.finishAfterCrash(error);
+    });
+  }
+
+  /** Never start it: a dependency failed, or the run stops before its turn. */
+  settle(outcome: AgentOutcome): void {
+    if (this.started || this.isFinished) return;
+    this.started = true;
+    this.finish(outcome);
+  }
+
+  /** Stop it: close its input, SIGTERM its group, SIGKILL after the grace period (or at once). */
+  async stop(cause: StopCause, options: { immediate?: boolean } = {}): Promise<void> {
+    if (this.isFinished) return;
+    this.stopCause ??= cause;
+    this.abort.abort();
+    const state = this.state;
+    if (state.kind !== 'running') return;
+    if (options.immediate) {
+      signalTree(state.pid, this.run.marker(this.id), 'SIGKILL');
+      return;
+    }
+    this.notify({ type: 'stopping', agent: this.id, cause });
+    await this.callBeforeStop();
+    if (this.state !== state) return;
+    signalGroup(state.pid, 'SIGTERM');
+    const grace = new AbortController();
+    const exited = await Promise.race([
+      state.child.exited.then(() => true),
+      delay(this.run.settings.shutdownGraceMs, grace.signal).then(() => false),
+    ]);
+    grace.abort();
+    if (!exited) {
+      this.run.log.warn({ agent: this.id }, `${this.id} did not stop within ${this.run.settings.shutdownGraceMs} ms of SIGTERM: SIGKILL`);
+      signalTree(state.pid, this.run.marker(this.id), 'SIGKILL');
+    }
+  }
+
+  private async lifecycle(): Promise<void> {
+    this.state = { kind: 'locking', since: Date.now() };
+    const refused = await this.firstAnswer((p) => p.acquire?.(this, this.run));
+    if (refused) return this.finish(refused);
+    if (this.stopCause || this.run.stopReason) return this.end(this.stoppedOutcome(null));
+    for (let attempt = 0; ; attempt++) {
+      const exit = await this.runOnce(attempt);
+      const outcome = this.classify(exit);
+      if (this.stopCause || this.run.stopReason) return this.end(outcome);
+      const delayMs = this.restartDelay(exit);
+      if (delayMs === null) return this.end(outcome);
+      this.restarts++;
+      this.state = { kind: 'restarting', attempt: attempt + 1 };
+      this.notify({ type: 'restarting', agent: this.id, attempt: attempt + 1, delayMs });
+      await delay(delayMs, this.signal);
+      if (this.stopCause || this.run.stopReason) return this.end(outcome);
+    }
+  }
+
+  private async runOnce(attempt: number): Promise<AgentExit> {
+    let request: SpawnRequest = {
+      command: this.spec.command,
+      cwd: this.spec.cwd,
+      env: this.environment(),
+      stdin: this.spec.messages.to === 'stdin' ? 'pipe' : 'ignore',
+    };
+    for (const policy of this.policies) request = policy.prepareSpawn?.(this, request, this.run) ?? request;
+    const child = spawnAgent(request);
+    const startedAt = Date.now();
+    this.intervals.push({ from: startedAt, to: null });
+    if (child.stdout) this.output.follow(child.stdout);
+    if (child.stderr) this.output.follow(child.stderr, 'stderr');
+    if (child.pid !== undefined) {
+      this.firstStartedAt ??= startedAt;
+      this.state = { kind: 'running', child, pid: child.pid, startedAt, attempt };
+      this.output.note(`started (pid ${child.pid}, attempt ${attempt + 1})`);
+      this.notify({ type: 'started', agent: this.id, pid: child.pid, attempt });
+      for (const policy of this.policies) policy.onSpawn?.(this, child, this.run);
+    }
+    const exit = await child.exited;
+    // Nothing of the agent may run once its locks can go: kill the rest of its tree first.
+    await killTree(child.pid ?? null, this.run.marker(this.id));
+    await this.output.drain(200);
+    this.intervals[this.intervals.length - 1]!.to = Date.now();
+    this.lastExit = exit;
+    this.output.note(`exited: ${exit.error ?? (exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`)}`);
+    this.notify({ type: 'exited', agent: this.id, exit, durationMs: Date.now() - startedAt });
+    for (const policy of this.policies) await policy.afterExit?.(this, exit, this.run);
+    return exit;
+  }
+
+  private classify(exit: AgentExit): AgentOutcome {
+    const cause = this.stopCause;
+    if (cause?.kind === 'timed-out') return { kind: 'timed-out', timeoutMs: cause.timeoutMs, exit };
+    if (cause?.kind === 'lease-lost') return { kind: 'lease-lost', paths: cause.paths, exit };
+    if (exit.code === 0 && !exit.error) return { kind: 'succeeded' };
+    if (cause?.kind === 'run') return { kind: 'stopped', reason: cause.reason, exit };
+    return { kind: 'failed', exit };
+  }
+
+  private stoppedOutcome(exit: AgentExit | null): AgentOutcome {
+    const cause = this.stopCause;
+    const reason = cause?.kind === 'run' ? cause.reason : this.run.stopReason ?? { kind: 'aborted' };
+    return { kind: 'stopped', reason, exit };
+  }
+
+  private restartDelay(exit: AgentExit): number | null {
+    for (const policy of this.policies) {
+      const answer = policy.restartDelay?.(this, exit, this.run);
+      if (answer !== undefined && answer !== null) return answer;
+    }
+    return null;
+  }
+
+  private async end(outcome: AgentOutcome): Promise<void> {
+    for (const policy of this.policies) await policy.release?.(this, this.run);
+    this.finish(outcome);
+  }
+
+  private finish(outcome: AgentOutcome): void {
+    if (this.isFinished) return;
+    this.state = { kind: 'finished', outcome };
+    this.finishedAt = Date.now();
+    this.output.close();
+    this.notify({ type: 'finished', agent: this.id, outcome });
+    this.resolveDone(outcome);
+  }
+
+  private async finishAfterCrash(error: unknown): Promise<void> {
+    const exit: AgentExit = { code: null, signal: null, error: `supervisor error: ${(error as Error).message}` };
+    const state = this.state;
+    if (state.kind === 'running') await killTree(state.pid, this.run.marker(this.id)).catch(() => []);
+    try {
+      for (const policy of this.policies) await policy.release?.(this, this.run);
+    } finally {
+      this.finish({ kind: 'failed', exit });
+    }
+  }
+
+  private async firstAnswer(call: (policy: Policy) => Promise<AgentOutcome | null> | undefined): Promise<AgentOutcome | null> {
+    for (const policy of this.policies) {
+      const answer = await call(policy);
+      if (answer) return answer;
+    }
+    return null;
+  }
+
+  private async callBeforeStop(): Promise<void> {
+    for (const policy of this.policies) await policy.beforeStop?.(this, this.run).catch(() => undefined);
+  }
+
+  private notify(event: AgentEvent): void {
+    this.run.notify(event);
+  }
+
+  private environment(): Record<string, string> {
+    const { settings } = this.run;
+    const marker = this.run.marker(this.id);
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(settings.env)) if (value !== undefined) env[key] = value;
+    return {
+      ...env,
+      ...this.spec.env,
+      AGENT_ID: this.id,
+      AGENTVISOR_DIR: settings.dir,
+      AGENTVISOR_ROOT: settings.root,
+      AGENTVISOR_SUPERVISOR: String(settings.supervisorPid),
+      AGENTVISOR_HEARTBEAT_MS: String(settings.heartbeatMs),
+      [marker.key]: marker.value ?? this.id,
+    };
+  }
+}
+
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,77 @@
+// What `run` and `exec` share at the CLI edge: the logger, the store, the run itself, and printing
+// the summary (a table on stderr for people; one JSON log line in CI or with --log-format json).
+
+import { openStore } from '../core/open-store.js';
+import { AgentvisorError } from '../core/errors.js';
+import type { AgentsConfig, OnConflict } from '../config/types.js';
+import { chooseLogFormat, createLogger, type LogFormat, type Logger } from '../log.js';
+import { runAgents, type SupervisorOptions } from './supervisor.js';
+import { formatSummary, type RunResult } from './summary.js';
+
+export interface CliRunInput {
+  config: AgentsConfig;
+  dir: string;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  logFormat?: LogFormat;
+  onConflict?: OnConflict;
+  lockTimeoutMs?: number | null;
+  timeoutMs?: number | null;
+  killOthersOnFail?: boolean;
+  /** Print the summary table at the end (run: yes; exec: no). */
+  summary: boolean;
+  /** Extra supervisor options (tests, exec). */
+  extra?: Partial<SupervisorOptions>;
+}
+
+export function parseLogFormat(value: string | undefined): LogFormat | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'pretty' || value === 'json') return value;
+  throw new AgentvisorError('INVALID_ARGUMENT', `--log-format: "${value}" is not pretty or json`, { option: '--log-format', value });
+}
+
+export function parseOnConflict(value: string | undefined): OnConflict | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'wait' || value === 'fail') return value;
+  throw new AgentvisorError('INVALID_ARGUMENT', `--on-conflict: "${value}" is not wait or fail`, { option: '--on-conflict', value });
+}
+
+export async function superviseFromCli(input: CliRunInput): Promise<{ result: RunResult; log: Logger }> {
+  const format = chooseLogFormat(input.logFormat, input.env);
+  const log = createLogger({ stream: input.stderr, env: input.env, format });
+  const store = await openStore({ dir: input.dir });
+  let result: RunResult;
+  try {
+    result = await runAgents({
+      config: input.config,
+      store,
+      dir: input.dir,
+      log,
+      stdout: input.stdout as SupervisorOptions['stdout'],
+      env: input.env,
+      onConflict: input.onConflict,
+      lockTimeoutMs: input.lockTimeoutMs,
+      timeoutMs: input.timeoutMs ?? null,
+      killOthersOnFail: input.killOthersOnFail ?? false,
+      ...input.extra,
+    });
+  } finally {
+    await store.flushBoard().catch(() => undefined);
+    await store.close();
+  }
+  if (input.summary) printSummary(result, log, format, input.stderr);
+  return { result, log };
+}
+
+function printSummary(result: RunResult, log: Logger, format: LogFormat, stderr: NodeJS.WritableStream): void {
+  if (format === 'json') {
+    const agents = result.agents.map((a) => ({
+      agent: a.id, exit: a.exit, exit_code: a.exitCode, signal: a.signal, duration_ms: a.durationMs,
+      restarts: a.restarts, files_changed: a.changed, outcome: a.outcome.kind, detail: a.detail, allow_failure: a.allowFailure,
+    }));
+    log.info({ summary: { exit_code: result.exitCode, agents, unowned: result.unowned } }, `run finished: exit ${result.exitCode}`);
+    return;
+  }
+  stderr.write(`\n${formatSummary(result)}`);
+}

@@ -1,0 +1,50 @@
+// Locks before the first line of the agent runs: its `owns` (exclusive) and `reads` (shared) in one
+// all-or-nothing acquisition, kept alive by the supervisor's pid. `wait` waits in line (saying at
+// least every 10 s what it waits for); `fail` or a lock timeout stops the whole run (exit 3).
+
+import type { PathRequest } from '../../core/store.js';
+import type { Policy } from '../policy.js';
+
+const WAIT_REPORT_MS = 10_000;
+
+export function acquireLocks(): Policy {
+  return {
+    name: 'acquire-locks',
+    async acquire(agent, run) {
+      const paths: PathRequest[] = [
+        ...agent.spec.owns.map((path) => ({ path, mode: 'exclusive' as const })),
+        ...agent.spec.reads.map((path) => ({ path, mode: 'shared' as const })),
+      ];
+      const askedAt = performance.now();
+      if (paths.length === 0) {
+        // Nothing declared, but locks the agent takes itself are kept alive by the heartbeat too.
+        agent.leaseHeld = true;
+        agent.lastRenewedAt = askedAt;
+        return null;
+      }
+      const { settings } = run;
+      const result = await run.store.acquire({
+        agentId: agent.id,
+        paths,
+        owner: { pid: settings.supervisorPid, leaseMs: settings.leaseMs },
+        wait: settings.onConflict === 'wait',
+        ...(settings.lockTimeoutMs !== null ? { timeoutMs: settings.lockTimeoutMs } : {}),
+        onWait: (info) => run.notify({ type: 'waiting-for-locks', agent: agent.id, conflicts: info.conflicts, waitedMs: info.waitedMs }),
+        waitReportMs: WAIT_REPORT_MS,
+        signal: agent.signal,
+      });
+      if (result.granted) {
+        agent.locks = result.locks;
+        agent.leaseHeld = true;
+        agent.lastRenewedAt = askedAt;
+        run.notify({ type: 'locked', agent: agent.id, locks: result.locks });
+        return null;
+      }
+      if (result.reason === 'aborted') return { kind: 'stopped', reason: run.stopReason ?? { kind: 'aborted' }, exit: null };
+      run.stop({ kind: 'lock-failure', agent: agent.id });
+      return result.reason === 'timeout'
+        ? { kind: 'lock-timeout', conflicts: result.conflicts }
+        : { kind: 'lock-conflict', conflicts: result.conflicts };
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// Every heartbeatMs: renew each agent's locks (all kept alive by our pid, those it took itself
+// included) and its board entry. A renewal that reports a lost lock means the agent no longer owns
+// its files: stop it, loudly. Before renewing, our own monotonic deadline is checked: if we were
+// paused (SIGSTOP, a blocked loop) past the lease, the locks may be someone else's by now, so we do
+// not renew anything; we stop the agent and report.
+
+import type { AgentProcess } from '../agent-process.js';
+import type { Policy, RunContext } from '../policy.js';
+
+async function beat(agent: AgentProcess, run: RunContext, now: number): Promise<void> {
+  const { settings, store } = run;
+  const paths = agent.locks.map((l) => l.file_path);
+  if (now - agent.lastRenewedAt > settings.leaseMs) {
+    const pausedMs = Math.round(now - agent.lastRenewedAt);
+    agent.leaseHeld = false;
+    run.notify({ type: 'lease-lost', agent: agent.id, paths, why: `the supervisor went ${pausedMs} ms without renewing (lease ${settings.leaseMs} ms): it was paused or blocked, so its locks may belong to someone else now` });
+    await agent.stop({ kind: 'lease-lost', paths });
+    return;
+  }
+  const result = await store.renew(agent.id, { pid: settings.supervisorPid, expected: agent.locks });
+  if (result.lost.length > 0) {
+    const lost = result.lost.map((l) => l.file_path);
+    run.notify({ type: 'lease-lost', agent: agent.id, paths: lost, why: `${lost.join(', ')} ${lost.length === 1 ? 'was' : 'were'} reclaimed or removed by someone else` });
+    await agent.stop({ kind: 'lease-lost', paths: lost });
+    return;
+  }
+  if (agent.leaseHeld) agent.lastRenewedAt = now;
+  if (agent.state.kind === 'running') await store.updateAgent(agent.id, { heartbeat: new Date().toISOString() });
+}
+
+export function heartbeat(): Policy {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  return {
+    name: 'heartbeat',
+    attach(run) {
+      const tick = async (): Promise<void> => {
+        const now = performance.now();
+        const due = [...run.agents.values()].filter((a) => a.leaseHeld && !a.isFinished);
+        await Promise.all(
+          due.map((agent) =>
+            beat(agent, run, now).catch((error: unknown) =>
+              run.log.warn({ agent: agent.id, err: error }, `heartbeat of ${agent.id} failed: ${(error as Error).message}`),
+            ),
+          ),
+        );
+        await run.store.flushBoard().catch(() => undefined);
+        if (!stopped) timer = setTimeout(() => void tick(), run.settings.heartbeatMs);
+      };
+      timer = setTimeout(() => void tick(), run.settings.heartbeatMs);
+    },
+    detach() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// Crash safety for a SIGKILLed supervisor: start the watchdog process (../watchdog.ts) holding a
+// pipe from us, tell it each agent's process group, and say `bye` at the end. If we die without
+// saying it, the watchdog kills every agent tree within a few seconds.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Policy } from '../policy.js';
+
+const SCRIPT = fileURLToPath(new URL('../watchdog.js', import.meta.url));
+
+export function watchdog(): Policy {
+  let child: ChildProcess | null = null;
+  const groups = new Map<string, number>();
+  const tell = (line: string): void => {
+    if (child?.stdin?.writable) child.stdin.write(`${line}\n`);
+  };
+  return {
+    name: 'watchdog',
+    attach(run) {
+      // Running from TypeScript sources (library tests) there is no compiled watchdog to start.
+      if (!existsSync(SCRIPT)) return void run.log.debug('no compiled watchdog next to the supervisor: crash cleanup is off');
+      const env: NodeJS.ProcessEnv = {};
+      // An outer run's marker must not make its sweep kill our watchdog before it does its job.
+      for (const [key, value] of Object.entries(run.settings.env)) if (!key.startsWith('AGENTVISOR_RUN_')) env[key] = value;
+      child = spawn(process.execPath, [SCRIPT, run.marker('').key], { detached: true, stdio: ['pipe', 'ignore', 'ignore'], env });
+      child.on('error', (error) => run.log.warn(`the watchdog could not start (${error.message}): agents would outlive a killed supervisor`));
+      child.stdin?.on('error', () => undefined);
+      child.unref();
+    },
+    onSpawn(agent, spawned) {
+      if (spawned.pid === undefined) return;
+      groups.set(agent.id, spawned.pid);
+      tell(`group ${spawned.pid}`);
+    },
+    afterExit(agent) {
+      const pgid = groups.get(agent.id);
+      if (pgid !== undefined) tell(`ungroup ${pgid}`);
+      groups.delete(agent.id);
+    },
+    detach() {
+      if (child?.stdin?.writable) child.stdin.end('bye\n');
+      child = null;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// What the change watcher watches: the project root (or, past the inotify budget, only the owned
+// paths' base folders), never the coordination dir, `.git`, `node_modules` or what git ignores.
+
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+const ALWAYS_IGNORED = new Set(['.git', 'node_modules']);
+
+export interface WatchPlan {
+  /** Absolute paths to hand to the watcher. */
+  targets: string[];
+  /** Whether everything under root is watched (else only owned bases: unowned changes elsewhere go unseen). */
+  wholeRoot: boolean;
+  ignored: (absolutePath: string) => boolean;
+}
+
+/** Paths git ignores (folders with a trailing '/'), relative to root; empty outside a git work tree. */
+function gitIgnored(root: string): Set<string> {
+  try {
+    const out = execFileSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--directory', '-z'], {
+      cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000, maxBuffer: 64 * 1024 * 1024,
+    });
+    return new Set(out.split('\0').filter(Boolean).map((p) => (p.endsWith('/') ? p.slice(0, -1) : p)));
+  } catch {
+    return new Set();
+  }
+}
+
+export function ignoreRule(root: string, coordinationDir: string): (absolutePath: string) => boolean {
+  const ignored = gitIgnored(root);
+  return (absolutePath) => {
+    if (absolutePath === coordinationDir || absolutePath.startsWith(coordinationDir + sep)) return true;
+    const rel = relative(root, absolutePath);
+    if (rel === '' || rel.startsWith('..')) return false;
+    const segments = rel.split(sep);
+    if (segments.some((s) => ALWAYS_IGNORED.has(s))) return true;
+    for (let i = 1; i <= segments.length; i++) if (ignored.has(segments.slice(0, i).join('/'))) return true;
+    return false;
+  };
+}
+
+/** inotify's per-user watch limit; we allow ourselves a quarter of it (other tools need theirs). */
+function watchBudget(): number {
+  try {
+    return Math.max(256, Math.floor(Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8')) / 4));
+  } catch {
+    return 2_000;
+  }
+}
+
+/** Folders under root that would be watched, counting until `budget` is passed. */
+function countFolders(root: string, ignored: (p: string) => boolean, budget: number): number {
+  let count = 0;
+  const stack = [root];
+  while (stack.length > 0 && count <= budget) {
+    const dir = stack.pop()!;
+    count++;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory() && !ignored(full)) stack.push(full);
+    }
+  }
+  return count;
+}
+
+/** The literal folder a lock path starts with (`src/api/**` → `src/api`; `**\/x` → root). */
+export function baseFolder(lockPath: string): string {
+  const segments = lockPath.split('/');
+  const literal: string[] = [];
+  for (const segment of segments.slice(0, -1)) {
+    if (/[*?[\]{}\\]/.test(segment)) break;
+    literal.push(segment);
+  }
+  return literal.join('/');
+}
+
+export function planWatch(root: string, coordinationDir: string, ownedPaths: string[]): WatchPlan {
+  const ignored = ignoreRule(root, coordinationDir);
+  const budget = watchBudget();
+  if (countFolders(root, ignored, budget) <= budget) return { targets: [root], wholeRoot: true, ignored };
+  const bases = [...new Set(ownedPaths.map(baseFolder))].map((b) => (b === '' ? root : join(root, b)));
+  return { targets: bases.length > 0 ? bases : [], wholeRoot: false, ignored };
+}

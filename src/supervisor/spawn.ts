@@ -1,0 +1,65 @@
+// Starting one agent process: execa with its own process group (detached: setsid), stdin from
+// /dev/null or a pipe, a shell string through /bin/sh -c or an argv array. Its end is the child's
+// `exit` event, never the promise or `close` (a grandchild may hold the pipes open for ever).
+
+import type { ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { execa } from 'execa';
+
+export interface SpawnRequest {
+  command: string | string[];
+  cwd: string;
+  /** The full environment of the agent. */
+  env: Record<string, string>;
+  stdin: 'ignore' | 'pipe';
+}
+
+export interface AgentExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started at all (ENOENT, EACCES, a missing cwd). */
+  error?: string;
+}
+
+export interface SpawnedAgent {
+  /** Undefined only when spawning failed (then `exited` says why). */
+  pid: number | undefined;
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  exited: Promise<AgentExit>;
+}
+
+export function spawnAgent(request: SpawnRequest): SpawnedAgent {
+  const [file, ...args] = typeof request.command === 'string' ? ['/bin/sh', '-c', request.command] : request.command;
+  const subprocess = execa(file!, args, {
+    cwd: request.cwd,
+    env: request.env,
+    extendEnv: false,
+    stdin: request.stdin,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    detached: true,
+    cleanup: false,
+    buffer: false,
+    reject: false,
+    forceKillAfterDelay: false,
+  });
+  // The promise settles at stdio EOF; we never wait on it, but it must not reject unhandled.
+  subprocess.catch(() => undefined);
+  const child = subprocess as unknown as ChildProcess;
+  const exited = new Promise<AgentExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (child.pid === undefined || child.exitCode !== null) resolve({ code: null, signal: null, error: describeSpawnError(error, request) });
+    });
+  });
+  return { pid: child.pid, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited };
+}
+
+function describeSpawnError(error: NodeJS.ErrnoException, request: SpawnRequest): string {
+  const what = Array.isArray(request.command) ? request.command[0] : '/bin/sh';
+  if (error.code === 'ENOENT') return `cannot start "${what}" in ${request.cwd}: no such command or folder`;
+  if (error.code === 'EACCES') return `cannot start "${what}": permission denied`;
+  return `cannot start "${what}": ${error.message}`;
+}
