@@ -1,7 +1,7 @@
 // Which held locks and earlier waiters a request conflicts with, as conflict records with a
 // witness path: exclusive overlaps anything of another agent, shared overlaps only exclusive.
 
-import { isLiteral, overlapWitness, parsePattern, type Pattern } from '../glob/index.js';
+import { overlapWitness, parsePattern, type Pattern } from '../glob/index.js';
 import type { ConflictRecord, LockMode, LockRecord } from '../records.js';
 import type { PathRequest } from '../store.js';
 
@@ -25,7 +25,6 @@ export function modesConflict(a: LockMode, b: LockMode): boolean {
 
 /** A file path both lock paths match, or null. */
 export function witnessOf(a: string, b: string): string | null {
-  if (isLiteral(a) && isLiteral(b)) return a === b ? a : null;
   return overlapWitness(patternOf(a), patternOf(b));
 }
 
