@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The real-client end-to-end tests run apart: npm run test:e2e (vitest.e2e.config.ts).
+    exclude: ['**/node_modules/**', 'test/e2e/**'],
     // Fixture processes import dist/: build it once when src/ is newer.
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
