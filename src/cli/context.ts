@@ -53,7 +53,8 @@ export function actingAgent(ctx: CommandContext, options: string[] = ['agent']):
 export function lockPaths(ctx: CommandContext, place: Place, inputs: string[]): string[] {
   const paths: string[] = [];
   for (const input of inputs) {
-    const { path, directory } = normaliseLockPath(input, { root: place.root, cwd: ctx.cwd });
+    // Relative to root wherever the command runs (the contract): one path names one lock for every agent.
+    const { path, directory } = normaliseLockPath(input, { root: place.root });
     if (directory) warn(ctx.stderr, `${code(input)} is a directory: using ${code(path)} (the folder and everything under it)`);
     if (!paths.includes(path)) paths.push(path);
   }

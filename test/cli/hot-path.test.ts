@@ -21,9 +21,17 @@ export async function resolve(specifier, context, next) {
 }
 `;
 
+// ESM resolution goes through the hook; require() (pino is CommonJS) through _resolveFilename.
 const REGISTER = `
-import { register } from 'node:module';
+import { appendFileSync } from 'node:fs';
+import Module, { register } from 'node:module';
 register('./hooks.mjs', import.meta.url, { data: { out: process.env.RESOLVED_LOG } });
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const file = resolveFilename.apply(this, args);
+  appendFileSync(process.env.RESOLVED_LOG, file + '\\n');
+  return file;
+};
 `;
 
 describe('hot path', () => {

@@ -89,7 +89,7 @@ describe('lock / unlock / check', () => {
 
     const timedOut = await cli(root, ['lock', 'src/x.ts', '--agent', 'impatient', '--wait', '200ms']);
     expect(timedOut.code).toBe(3);
-    expect(timedOut.stderr).toContain('gave up after 200ms');
+    expect(timedOut.stderr).toContain('gave up waiting after 200ms: nothing was locked');
     expect(timedOut.stderr).toContain('held by holder');
 
     const waiter = start(root, ['lock', 'src/x.ts', '--agent', 'patient', '--wait']);
@@ -134,6 +134,9 @@ describe('lock / unlock / check', () => {
       expect(board.locks.map((l) => [l.file_path, l.agent_id])).toEqual([['pkg/sub/file.ts', 'deep']]);
       expect(coordinationDirExists(root)).toBe(true);
       expect(coordinationDirExists(sub)).toBe(false);
+      // A relative lock path is relative to root wherever the command runs.
+      const relative = await cli(sub, ['lock', 'other.txt', '--agent', 'deep', '--json'], { env });
+      expect(json<LockRecord[]>(relative)[0]!.file_path).toBe('other.txt');
     }
   });
 

@@ -2,8 +2,8 @@
 // that creates nothing, --watch until interrupted, and cleanup's count.
 
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import type { BoardRecord } from '../../src/core/records.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { BoardRecord, LockRecord } from '../../src/core/records.js';
 import { waitFor, isGone } from '../helpers/wait-for.js';
 import { cli, coordinationDirExists, json, project, start } from './support.js';
 
@@ -67,24 +67,24 @@ describe('cleanup', () => {
     expect((await cli(root, ['cleanup'])).stdout).toContain('reclaimed 0 stale locks');
     expect(coordinationDirExists(root)).toBe(false);
 
-    // Every acquisition reclaims what is stale, so each stale set is made by one command.
+    // Any store operation reclaims what is stale, so the locks turn stale only after the last
+    // command before cleanup: a TTL that runs out, and a keeper (a stand-in supervisor) killed.
+    const keeper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60000)'], { stdio: 'ignore' });
+    onTestFinished(() => void keeper.kill('SIGKILL'));
     expect((await cli(root, ['lock', 'live.txt', '--agent', 'c'])).code).toBe(0);
-    expect((await cli(root, ['lock', 'ttl1.txt', 'ttl2.txt', '--agent', 'a', '--ttl', '1ms'])).code).toBe(0);
-    const expired = await cli(root, ['cleanup', '--json']);
-    expect(expired.code).toBe(0);
-    const result = json<{ reclaimed: number; locks: { file_path: string }[] }>(expired);
-    expect(result.reclaimed).toBe(2);
-    expect(result.locks.map((l) => l.file_path).sort()).toEqual(['ttl1.txt', 'ttl2.txt']);
+    const kept = await cli(root, ['lock', 'kept.txt'], { env: { AGENT_ID: 'b', AGENTVISOR_SUPERVISOR: String(keeper.pid) } });
+    expect(kept.code, kept.stderr).toBe(0);
+    const ttl = await cli(root, ['lock', 'ttl1.txt', 'ttl2.txt', '--agent', 'a', '--ttl', '1s', '--json']);
+    expect(ttl.code, ttl.stderr).toBe(0);
+    const expiresAt = Date.parse(json<LockRecord[]>(ttl)[0]!.expires_at!);
+    keeper.kill('SIGKILL');
+    await waitFor(() => isGone(keeper.pid!) && Date.now() > expiresAt + 10, { what: 'the keeper gone and the TTL passed' });
 
-    // A lock kept alive by a supervisor that is dead now.
-    const gone = spawn(process.execPath, ['-e', '0']);
-    await new Promise((resolve) => gone.on('exit', resolve));
-    await waitFor(() => isGone(gone.pid!), { what: 'the short process to be gone' });
-    const dead = await cli(root, ['lock', 'dead.txt'], { env: { AGENT_ID: 'b', AGENTVISOR_SUPERVISOR: String(gone.pid) } });
-    expect(dead.code, dead.stderr).toBe(0);
-    const cleaned = await cli(root, ['cleanup']);
-    expect(cleaned.stdout).toContain('reclaimed 1 stale lock\n');
-    expect(cleaned.stdout).toContain('`dead.txt` of b');
+    const cleaned = await cli(root, ['cleanup', '--json']);
+    expect(cleaned.code).toBe(0);
+    const result = json<{ reclaimed: number; locks: LockRecord[] }>(cleaned);
+    expect(result.reclaimed).toBe(3);
+    expect(result.locks.map((l) => l.file_path).sort()).toEqual(['kept.txt', 'ttl1.txt', 'ttl2.txt']);
 
     const board = json<BoardRecord>(await cli(root, ['status', '--json']));
     expect(board.locks.map((l) => l.file_path)).toEqual(['live.txt']);

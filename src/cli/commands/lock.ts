@@ -69,7 +69,7 @@ async function run(ctx: CommandContext): Promise<number> {
       else writeLines(ctx.stdout, result.locks.map((l) => `locked ${code(l.file_path)} for ${l.agent_id} (${l.mode}, token ${l.token}${l.expires_at ? `, expires ${formatClock(l.expires_at)}` : ''})`));
       return EXIT.ok;
     }
-    return refused(ctx, result, await store.listLocks(), json, wait.timeoutMs);
+    return refused(ctx, result, await store.listLocks(), json, stringOption(ctx.args, 'wait'));
   });
 }
 
@@ -90,14 +90,14 @@ function refused(
   result: Extract<AcquireResult, { granted: false }>,
   locks: LockRecord[],
   json: boolean,
-  timeoutMs: number | undefined,
+  waited: string | undefined,
 ): number {
   if (result.reason === 'aborted') {
     warn(ctx.stderr, 'interrupted while waiting: nothing was locked');
     return ctx.signal.reason === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
   }
   if (result.reason === 'timeout') {
-    warn(ctx.stderr, `gave up after ${formatDuration(timeoutMs ?? 0)} of waiting: nothing was locked`);
+    warn(ctx.stderr, `gave up waiting after ${waited ?? 'the --wait time'}: nothing was locked`);
   }
   for (const conflict of result.conflicts) warn(ctx.stderr, describeConflict(conflict, locks));
   if (json) writeJson(ctx.stdout, result.conflicts satisfies ConflictRecord[]);
