@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { systemClock, type Clock } from '../clock.js';
 import { AgentvisorError } from '../errors.js';
-import { fault } from '../faults.js';
 import { validateAgentId } from '../ids.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
 import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry, LockRecord, MessageRecord } from '../records.js';
@@ -24,7 +23,7 @@ import type {
   Store,
 } from '../store.js';
 import { agentIds, blankEntry, readAgent, writeAgent } from './agents.js';
-import { removeFile, removeQuietly, replaceFile, storeIoError } from './atomic-file.js';
+import { removeFile, removeQuietly, replaceFile, step, storeIoError } from './atomic-file.js';
 import { buildBoard, writeBoard } from './board.js';
 import { ChangeSignal } from './change-signal.js';
 import { holderConflicts, waiterConflicts } from './conflicts.js';
@@ -147,7 +146,7 @@ export class FileStore implements Store {
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     validateAgentId(request.agentId);
     checkPaths(request.paths);
-    fault('acquire.before-mutex');
+    step('acquire.before-mutex', this.dir, () => undefined);
     const started = this.ctx.clock.mono();
     const deadline = request.timeoutMs != null ? started + request.timeoutMs : Number.POSITIVE_INFINITY;
     const reportEvery = request.waitReportMs ?? DEFAULT_WAIT_REPORT_MS;
@@ -215,7 +214,7 @@ export class FileStore implements Store {
   }
 
   private acquireStep(s: Section, request: AcquireRequest, ticket: number | null, leaving: boolean): StepOutcome {
-    fault('acquire.in-mutex');
+    step('acquire.in-mutex', this.dir, () => undefined);
     const held = s.live.map((l) => l.record);
     const queue = this.liveQueue(s);
     const ahead = queue.filter((e) => e.ticket !== ticket && (ticket === null || e.ticket < ticket));

@@ -5,7 +5,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { ConflictRecord, HistoryEntry, LockRecord } from '../records.js';
 import type { AcquireRequest, PathRequest } from '../store.js';
-import { fault } from '../faults.js';
 import { createFile, removeFile, removeQuietly, step } from './atomic-file.js';
 import { appendLines } from './journal.js';
 import { lockFileName } from './layout.js';
@@ -68,7 +67,7 @@ export interface Granted {
 
 /** Grant the request (the caller found no conflict). Throws STORE_IO with nothing granted. */
 export function grant(s: Section, request: AcquireRequest): Granted {
-  fault('acquire.grant');
+  step('acquire.grant', s.layout.dir, () => undefined);
   const own = s.live.filter((l) => l.record.agent_id === request.agentId && l.state === 'ok');
   const kept: LockRecord[] = [];
   const fresh: PathRequest[] = [];
@@ -91,7 +90,7 @@ export function grant(s: Section, request: AcquireRequest): Granted {
     records.forEach((record, i) => {
       createFile(s.layout.lock(names[i]!), serialiseLock(record), { step: LOCK_STEP });
       written.push(names[i]!);
-      fault('acquire.after-lock-file');
+      step('acquire.after-lock-file', names[i]!, () => undefined);
     });
     removeFile(txn, 'txn');
     committed = true;

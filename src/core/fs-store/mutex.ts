@@ -6,7 +6,7 @@
 
 import { statSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { fault } from '../faults.js';
+import { step } from './atomic-file.js';
 
 const SAFETY_RETRY_MS = 1000;
 
@@ -78,7 +78,7 @@ export class DirMutex {
     const result = this.tail.then(async () => {
       const release = await take(this.dir);
       try {
-        fault('mutex.enter');
+        step('mutex.enter', this.dir, () => undefined);
         return body();
       } finally {
         release();
