@@ -2,7 +2,7 @@
 // is, lock paths normalised, the store opened and always flushed and closed. Cheap imports only:
 // these commands run on agents' hot paths.
 
-import { existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AgentvisorError } from '../core/errors.js';
 import { resolveAgentId, validateAgentId } from '../core/ids.js';
@@ -29,9 +29,16 @@ export function locate(ctx: CommandContext): Place {
   return { root, dir: resolve(ctx.cwd, dir) };
 }
 
-/** Whether the coordination dir exists: read-only commands leave a missing one uncreated. */
+/**
+ * Whether the coordination dir holds anything: read-only commands leave a missing or empty one
+ * exactly as it is (opening the store would write the board and counters into it).
+ */
 export function storeExists(place: Place): boolean {
-  return existsSync(place.dir);
+  try {
+    return readdirSync(place.dir).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 /**

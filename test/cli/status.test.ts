@@ -2,10 +2,12 @@
 // that creates nothing, --watch until interrupted, and cleanup's count.
 
 import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { BoardRecord, LockRecord } from '../../src/core/records.js';
 import { waitFor, isGone } from '../helpers/wait-for.js';
-import { cli, coordinationDirExists, json, project, start } from './support.js';
+import { cli, coordinationDirExists, json, LOCK_DIR, project, start } from './support.js';
 
 describe('status', () => {
   it('on a missing coordination dir: an empty status, as a table and as a board, creating nothing', async () => {
@@ -17,6 +19,13 @@ describe('status', () => {
     const board = json<BoardRecord>(await cli(root, ['status', '--json']));
     expect(board).toMatchObject({ locks: [], agents: {}, pending_messages: {}, history: [], conflicts: [] });
     expect(coordinationDirExists(root)).toBe(false);
+
+    // An empty coordination dir stays empty under every read-only command.
+    mkdirSync(join(root, LOCK_DIR), { recursive: true });
+    for (const args of [['status'], ['status', '--json'], ['check', 'a', '--agent', 'x'], ['inbox', '--agent', 'x'], ['cleanup'], ['unlock', 'a', '--agent', 'x']]) {
+      expect((await cli(root, args)).code, args.join(' ')).toBe(args[0] === 'unlock' ? 1 : 0);
+    }
+    expect(readdirSync(join(root, LOCK_DIR))).toEqual([]);
   });
 
   it('shows locks, conflicts and pending messages; --json is a valid board record', async () => {
