@@ -1,11 +1,11 @@
 // The guard proven with the real Claude Code CLI (pinned, from .cache/claude-code): headless
 // `claude -p` against a mock Messages API on 127.0.0.1 tries to Write a file that another agent
 // holds; the hook blocks it, the file is not written and the next request carries the guard's
-// reason; a free path is written. Once with the hook from --settings (as `run` injects it), once
-// from the .claude/settings.json that `init --claude` writes.
+// reason; a free path is written. With the hook from --settings (as `run` injects it), from the
+// .claude/settings.json that `init --claude` writes, and through `agentvisor run` itself.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -125,6 +125,27 @@ describe('Claude Code with the agentvisor guard hook', () => {
     expect(reason).toContain('agent "api" holds it');
     // No AGENT_ID: the guard named this session after its session id.
     expect(reason).toMatch(/agentvisor send api --type handoff --from session-[0-9a-f-]{12} /);
+    expect(readFileSync(join(root, 'src/web/page.ts'), 'utf8')).toBe('written to src/web/page.ts\n');
+  });
+
+  it('through agentvisor run: the agent it launches is blocked from another agent\'s files', async () => {
+    const root = await projectWithHeldApi();
+    const mock = await mockWriting(['src/api/users.ts', 'src/web/page.ts'], root);
+    const config = { agents: [{ id: 'web', command: [CLAUDE, ...PROMPT], owns: ['src/web/**'] }] };
+    writeFileSync(join(root, 'agents.config.json'), JSON.stringify(config));
+    const home = testDir({}, 'agentvisor-e2e-home-');
+
+    const run = await runCli(['run', '--log-format', 'json'], {
+      cwd: root,
+      timeoutMs: 90_000,
+      env: { HOME: home, ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'dummy', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
+    });
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(existsSync(join(root, 'src/api/users.ts'))).toBe(false);
+    const reason = resultTextAfter(mock, 1);
+    expect(reason).toContain('agent "api" holds it');
+    // run sets AGENT_ID, so the guard knew the agent by its configured id.
+    expect(reason).toContain("'web needs src/api/users.ts");
     expect(readFileSync(join(root, 'src/web/page.ts'), 'utf8')).toBe('written to src/web/page.ts\n');
   });
 });
