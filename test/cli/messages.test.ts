@@ -62,6 +62,11 @@ describe('send / inbox', () => {
 
     const ended = await cli(root, ['send', 'api', '--end', '--from', 'api']);
     expect(ended.code, ended.stderr).toBe(0);
+
+    // A lock holder is on the board, so the handoff a conflict suggests can be sent.
+    expect((await cli(root, ['lock', 'a.txt', '--agent', 'adhoc'])).code).toBe(0);
+    const handoff = await cli(root, ['send', 'adhoc', '--type', 'handoff', 'please release a.txt', '--from', 'api']);
+    expect(handoff.code, handoff.stderr).toBe(0);
   });
 
   it('inbox on a missing coordination dir prints nothing and creates nothing', async () => {

@@ -60,7 +60,9 @@ async function run(ctx: CommandContext): Promise<number> {
   // Unknown targets are refused before anything is opened, so a typo creates nothing.
   if (!storeExists(place)) recipients(to, from, configured);
   return withStore(place, async (store) => {
-    const targets = recipients(to, from, [...configured, ...(await store.knownAgents())]);
+    // On the board: agents with an entry or an inbox, and lock holders (a conflict names them).
+    const holders = (await store.listLocks()).map((l) => l.agent_id);
+    const targets = recipients(to, from, [...configured, ...(await store.knownAgents()), ...holders]);
     if (end) {
       await store.sendEnd(to, from);
       writeLines(ctx.stdout, [`ended ${to}'s input (after its pending messages)`]);
