@@ -1,0 +1,49 @@
+// The guard under contention, with real processes: hand-started sessions racing to --claim one
+// file get it exactly once; a guard stuck behind a store that does not answer blocks at its
+// deadline instead of hanging until the client's timeout lets the edit through.
+
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawnCli } from '../helpers/cli.js';
+import { isGone, waitFor } from '../helpers/wait-for.js';
+import { fixture, guard, guardProject, LOCK_DIR, locks } from './support.js';
+
+describe('guard under contention', () => {
+  it('six sessions claiming the same free file at once: exactly one gets it', async () => {
+    const root = guardProject();
+    const sessions = Array.from({ length: 6 }, (_, i) => `${i}${i}${i}${i}aaaa-0000-4000-8000-00000000000${i}`);
+    const results = await Promise.all(
+      sessions.map((id) => guard(root, fixture('claude-write', root, (p) => (p.session_id = id)), ['--claim'])),
+    );
+    const winners = results.flatMap((r, i) => (r.code === 0 ? [`session-${sessions[i]!.slice(0, 12)}`] : []));
+    expect(winners).toHaveLength(1);
+    for (const r of results) if (r.code !== 0) expect(r.stderr).toContain(`agent "${winners[0]}"`);
+    // The store, read afterwards, is the independent witness.
+    const held = await locks(root);
+    expect(held.map((l) => [l.agent_id, l.file_path])).toEqual([[winners[0], 'src/api/users.ts']]);
+  });
+
+  it('blocks at its deadline when the store does not answer', async () => {
+    const root = guardProject();
+    const release = join(root, 'release-holder');
+    // A `lock` that stops inside the store's critical section, holding its mutex.
+    const holder = spawnCli(['lock', 'other/**', '--agent', 'holder'], {
+      cwd: root,
+      env: { AGENTVISOR_FAULTS: 'lock-file.write=pause', AGENTVISOR_FAULT_RELEASE: release },
+    });
+    holder.stdin!.end();
+    try {
+      const dir = join(root, LOCK_DIR);
+      await waitFor(() => readdirSync(dir).some((f) => f.startsWith('txn-')), { what: 'the holder inside the mutex' });
+      const started = Date.now();
+      const result = await guard(root, fixture('claude-write', root), ['--claim'], { AGENTVISOR_GUARD_DEADLINE_MS: '1000' });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/guard failed: no decision within 1000 ms/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      writeFileSync(release, '');
+      await waitFor(() => holder.exitCode !== null || isGone(holder.pid!), { what: 'the holder to finish' });
+    }
+  });
+});
