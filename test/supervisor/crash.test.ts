@@ -1,0 +1,104 @@
+// Crashes at the worst moments: an agent SIGKILLed (its tree dies, its locks go to the next in
+// line), the supervisor SIGKILLed (the watchdog kills every agent tree; the locks are reclaimable at
+// once), the supervisor paused past its lease (it stops its agent and leaves the new holder alone).
+
+import { describe, expect, it } from 'vitest';
+import { isGone, waitFor } from '../helpers/wait-for.js';
+import { allGone, cli, fixture, locksOnDisk, printedPids, project, reap, start } from './support.js';
+
+describe('crash safety', () => {
+  it("an agent's SIGKILL kills its grandchildren (in and out of its group) and frees its locks for the agent waiting", async () => {
+    const root = project({
+      agents: [
+        { id: 'victim', command: `${fixture('spawn-grandchild', 'in.pid', 'wait')} & ${fixture('spawn-grandchild', 'out.pid', 'wait', 'escape')} & ${fixture('forever')}`, owns: ['shared.txt'] },
+        { id: 'next', command: fixture('read-locks'), reads: ['shared.txt'] },
+      ],
+    });
+    const run = start(root, ['run']);
+    await waitFor(() => printedPids(run.stdout(), 'ready').length === 1 && printedPids(run.stdout(), 'grandchild').length === 2, { what: 'victim ready' });
+    const grandchildren = printedPids(run.stdout(), 'grandchild');
+    const [agentPid] = printedPids(run.stdout(), 'ready');
+    try {
+      process.kill(agentPid!, 'SIGKILL');
+      await allGone(grandchildren);
+      const { code } = await run.exited;
+      // The victim only lost one process of its shell; the shell itself exits 0 or by signal.
+      expect([0, 1]).toContain(code);
+      expect(run.stdout()).toContain('[next] held: shared.txt:shared');
+      expect(locksOnDisk(root)).toEqual([]);
+    } finally {
+      reap([...grandchildren, agentPid!]);
+    }
+  });
+
+  it('a SIGKILLed supervisor leaves no agent process behind and no lock that cannot be taken at once', async () => {
+    const root = project({
+      agents: [
+        { id: 'one', command: fixture('forever'), owns: ['one/**'] },
+        { id: 'two', command: `${fixture('spawn-grandchild', 'gc.pid', 'wait', 'escape')}`, owns: ['two/**'] },
+      ],
+    }, { 'one/': null, 'two/': null });
+    const run = start(root, ['run']);
+    await waitFor(() => printedPids(run.stdout(), 'ready').length === 1 && printedPids(run.stdout(), 'grandchild').length === 1, { what: 'agents ready' });
+    const pids = [...printedPids(run.stdout(), 'ready'), ...printedPids(run.stdout(), 'grandchild')];
+    try {
+      run.child.kill('SIGKILL');
+      await run.exited;
+      await allGone(pids, 5_000);
+      const taken = await cli(root, ['lock', 'one/**', 'two/**', '--agent', 'successor']);
+      expect(taken.code, taken.stderr).toBe(0);
+    } finally {
+      reap(pids);
+    }
+  });
+
+  it('a supervisor paused past its lease stops its agent when it resumes and leaves the new holder alone', async () => {
+    const root = project({ heartbeatMs: 200, shutdownGraceMs: 500, agents: [{ id: 'paused', command: fixture('forever'), owns: ['f.txt'] }] });
+    const run = start(root, ['run']);
+    await waitFor(() => printedPids(run.stdout(), 'ready').length === 1, { what: 'agent ready' });
+    const [agentPid] = printedPids(run.stdout(), 'ready');
+    const supervisor = run.child.pid!;
+    try {
+      process.kill(supervisor, 'SIGSTOP');
+      // The lease (3 × 200 ms) passes while the supervisor cannot renew; then someone takes the file.
+      const thief = await waitFor(async () => {
+        const r = await cli(root, ['lock', 'f.txt', '--agent', 'thief']);
+        return r.code === 0 ? r : null;
+      }, { timeoutMs: 10_000, intervalMs: 200, what: 'the stale lock to be taken' });
+      expect(thief.code).toBe(0);
+      process.kill(supervisor, 'SIGCONT');
+      const { code } = await run.exited;
+      expect(code).toBe(1);
+      expect(run.stderr()).toMatch(/LOST ITS LOCKS/);
+      await waitFor(() => isGone(agentPid!), { what: 'the agent stopped' });
+      const locks = locksOnDisk(root);
+      expect(locks.map((l) => [l.agent_id, l.file_path])).toEqual([['thief', 'f.txt']]);
+    } finally {
+      try {
+        process.kill(supervisor, 'SIGCONT');
+      } catch {
+        // Already gone.
+      }
+      reap([agentPid!]);
+    }
+  });
+
+  it('the next run after a SIGKILLed supervisor takes the same locks without waiting', async () => {
+    const root = project({ agents: [{ id: 'a', command: fixture('forever'), owns: ['x.txt'] }] });
+    const first = start(root, ['run']);
+    await waitFor(() => printedPids(first.stdout(), 'ready').length === 1, { what: 'agent ready' });
+    const pids = printedPids(first.stdout(), 'ready');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await allGone(pids);
+    const second = start(root, ['run', '--on-conflict', 'fail']);
+    try {
+      await waitFor(() => printedPids(second.stdout(), 'ready').length === 1, { what: 'second run ready' });
+      second.child.kill('SIGTERM');
+      expect((await second.exited).code).toBe(143);
+      expect(second.stderr()).not.toMatch(/lock conflict/);
+    } finally {
+      reap(printedPids(second.stdout(), 'ready'));
+    }
+  });
+});
