@@ -62,7 +62,8 @@ export function lockPaths(ctx: CommandContext, place: Place, inputs: string[]): 
   for (const input of inputs) {
     // Relative to root wherever the command runs (the contract): one path names one lock for every agent.
     const { path, directory } = normaliseLockPath(input, { root: place.root });
-    if (directory) warn(ctx.stderr, `${code(input)} is a directory: using ${code(path)} (the folder and everything under it)`);
+    // A trailing `/` asked for the subtree already; an existing folder's name turning into one is news.
+    if (directory && !input.endsWith('/')) warn(ctx.stderr, `${code(input)} is a directory: using ${code(path)} (the folder and everything under it)`);
     if (!paths.includes(path)) paths.push(path);
   }
   return paths;

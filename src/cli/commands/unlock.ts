@@ -11,7 +11,8 @@ export const command: CommandSpec = {
   name: 'unlock',
   summary: "Release this agent's locks (--force: someone else's).",
   usage: 'unlock P... [--agent ID] [--force]',
-  details: `Name each lock by the path it was taken with (normalised the same way as \`lock\`).
+  details: `Name each lock by the path it was taken with (normalised the same way as \`lock\`). A folder
+locked as \`src/api\` is held as \`src/api/**\`: \`unlock src/api/\` names it even once the folder is gone.
 
 Exit codes: 0 released; 1 some path was not held by this agent (never taken, already released,
 or reclaimed as stale; the others are still released); 2 malformed id, path or glob.`,
