@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blockingHookCommand } from '../../src/guard/hook-command.js';
+import { BIN, cleanEnv, runCli } from '../helpers/cli.js';
 import { fixture, guard, guardProject, hold, LOCK_DIR, locks } from './support.js';
 
 describe('guard blocks', () => {
@@ -20,6 +21,13 @@ describe('guard blocks', () => {
     expect(result.stderr).toContain(`since ${since}`);
     expect(result.stderr).toMatch(/agentvisor send api --type handoff --from session-27549832-1a8 '.*src\/api\/users\.ts/);
     expect(result.stdout).toBe('');
+
+    // The suggested command works as written, and the holder receives the handoff.
+    const ask = /^Ask for it: agentvisor (.*)$/m.exec(result.stderr)![1]!;
+    const sent = spawnSync('/bin/sh', ['-c', `'${process.execPath}' '${BIN}' ${ask}`], { cwd: root, env: cleanEnv(), encoding: 'utf8' });
+    expect(sent.status, sent.stderr).toBe(0);
+    const inbox = await runCli(['inbox', '--agent', 'api', '--json'], { cwd: root });
+    expect(JSON.parse(inbox.stdout)).toMatchObject([{ from: 'session-27549832-1a8', type: 'handoff', message: expect.stringContaining('src/api/users.ts') }]);
   });
 
   it('a write under a shared (read) lock of another agent', async () => {
