@@ -470,26 +470,28 @@ export class FileStore implements Store {
         throw new AgentvisorError('UNKNOWN_AGENT', `unknown agent "${request.to}": not on the board and no inbox`, { agentId: request.to, known });
       }
       const targets = request.to === '*' ? known.filter((id) => id !== request.from) : [request.to];
-      const seqs = targets.map(() => s.nextMessageSeq());
-      // Sequence numbers are on disk before the files that carry them: none is ever reused.
-      s.persist();
-      return targets.map((to, i) => {
-        const seq = seqs[i]!;
-        const record: MessageRecord = { id: `${seq}-${randomBytes(4).toString('hex')}`, from: request.from, to, type: request.type, message: request.message, timestamp: s.nowIso };
-        deliverMessage(s.layout, record, seq);
+      return targets.map((to) => {
+        const record = deliverMessage(s.layout, to, () => this.reserveSeq(s), (seq) => ({
+          id: `${seq}-${randomBytes(4).toString('hex')}`, from: request.from, to, type: request.type, message: request.message, timestamp: s.nowIso,
+        }));
         s.mutated();
         return record;
       });
     }, { create: true, absent: [] as MessageRecord[] });
   }
 
+  /** A message sequence number, on disk before any file carries it. */
+  private reserveSeq(s: Section): number {
+    const seq = s.nextMessageSeq();
+    s.persist();
+    return seq;
+  }
+
   async sendEnd(to: string, from: string): Promise<void> {
     validateAgentId(to, 'target agent id');
     validateAgentId(from, 'sender id');
     await this.section((s) => {
-      const seq = s.nextMessageSeq();
-      s.persist();
-      deliverEnd(s.layout, to, from, `${seq}-end`, seq);
+      deliverEnd(s.layout, to, from, () => this.reserveSeq(s));
       s.mutated();
     }, { create: true, absent: undefined });
   }

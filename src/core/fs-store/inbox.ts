@@ -7,7 +7,8 @@ import { mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MessageRecord } from '../records.js';
 import type { InboxEntry } from '../store.js';
-import { replaceFile, step } from './atomic-file.js';
+import { AgentvisorError } from '../errors.js';
+import { createFile, step } from './atomic-file.js';
 import type { Layout } from './layout.js';
 
 const MESSAGE_NAME = /^(\d+)(\.end)?\.json$/;
@@ -39,18 +40,37 @@ export function listInbox(layout: Layout, agentId: string): InboxFile[] {
   return files.sort((a, b) => a.seq - b.seq);
 }
 
-function deliver(layout: Layout, to: string, name: string, body: string): void {
+/**
+ * Deliver with a fresh sequence number from `nextSeq` (which must be on disk before it is used).
+ * Linked, never renamed: a file a lost counter would collide with is never overwritten; the next
+ * number is tried instead.
+ */
+function deliver(layout: Layout, to: string, nextSeq: () => number, body: (seq: number) => { name: string; text: string }): number {
   mkdirSync(layout.messagesTemp, { recursive: true });
   mkdirSync(layout.inbox(to), { recursive: true });
-  replaceFile(join(layout.inbox(to), name), body, { step: 'inbox', tempDir: layout.messagesTemp });
+  for (;;) {
+    const seq = nextSeq();
+    const { name, text } = body(seq);
+    try {
+      createFile(join(layout.inbox(to), name), text, { step: 'inbox', tempDir: layout.messagesTemp });
+      return seq;
+    } catch (error) {
+      if (!(error instanceof AgentvisorError && error.facts.errno === 'EEXIST')) throw error;
+    }
+  }
 }
 
-export function deliverMessage(layout: Layout, record: MessageRecord, seq: number): void {
-  deliver(layout, record.to, seqName(seq, false), JSON.stringify(record) + '\n');
+export function deliverMessage(layout: Layout, to: string, nextSeq: () => number, record: (seq: number) => MessageRecord): MessageRecord {
+  let delivered: MessageRecord | undefined;
+  deliver(layout, to, nextSeq, (seq) => {
+    delivered = record(seq);
+    return { name: seqName(seq, false), text: JSON.stringify(delivered) + '\n' };
+  });
+  return delivered!;
 }
 
-export function deliverEnd(layout: Layout, to: string, from: string, id: string, seq: number): void {
-  deliver(layout, to, seqName(seq, true), JSON.stringify({ kind: 'end', id, from }) + '\n');
+export function deliverEnd(layout: Layout, to: string, from: string, nextSeq: () => number): void {
+  deliver(layout, to, nextSeq, (seq) => ({ name: seqName(seq, true), text: JSON.stringify({ kind: 'end', id: `${seq}-end`, from }) + '\n' }));
 }
 
 export function parseMessage(text: string): MessageRecord | null {
