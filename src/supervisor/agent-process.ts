@@ -32,6 +32,8 @@ export class AgentProcess {
   readonly changed = new Set<string>();
   /** Start/end (epoch ms) of each run of its process, for attributing changes by mtime. */
   readonly intervals: { from: number; to: number | null }[] = [];
+  /** How long it waited in line for its locks, and for whom (the summary tells it). */
+  waited: { ms: number; holders: string[] } | null = null;
   stopCause: StopCause | null = null;
   lastExit: AgentExit | null = null;
   readonly done: Promise<AgentOutcome>;

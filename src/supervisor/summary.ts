@@ -45,8 +45,18 @@ export function agentReport(agent: AgentProcess): AgentReport {
     restarts: agent.restarts,
     changed: [...agent.changed].sort(),
     allowFailure: agent.spec.allowFailure,
-    detail: describeOutcome(outcome),
+    detail: describeOutcome(outcome) + storyOf(agent),
   };
+}
+
+/** What else happened to it that a reader of the summary wants to know. */
+function storyOf(agent: AgentProcess): string {
+  const parts: string[] = [];
+  if (agent.waited) parts.push(`waited ${(agent.waited.ms / 1000).toFixed(1)} s for ${agent.waited.holders.join(', ')}`);
+  if (agent.restarts > 0 && agent.state.kind === 'finished' && agent.state.outcome.kind === 'succeeded') {
+    parts.push(`succeeded after ${agent.restarts} restart${agent.restarts === 1 ? '' : 's'}`);
+  }
+  return parts.length > 0 ? `; ${parts.join('; ')}` : '';
 }
 
 function exitColumn(outcome: AgentOutcome, exit: AgentProcess['lastExit']): string {

@@ -23,16 +23,21 @@ export function acquireLocks(): Policy {
         return null;
       }
       const { settings } = run;
+      const holders = new Set<string>();
       const result = await run.store.acquire({
         agentId: agent.id,
         paths,
         owner: { pid: settings.supervisorPid, leaseMs: settings.leaseMs },
         wait: settings.onConflict === 'wait',
         ...(settings.lockTimeoutMs !== null ? { timeoutMs: settings.lockTimeoutMs } : {}),
-        onWait: (info) => run.notify({ type: 'waiting-for-locks', agent: agent.id, conflicts: info.conflicts, waitedMs: info.waitedMs }),
+        onWait: (info) => {
+          for (const c of info.conflicts) if (c.locked_by) holders.add(c.locked_by);
+          run.notify({ type: 'waiting-for-locks', agent: agent.id, conflicts: info.conflicts, waitedMs: info.waitedMs });
+        },
         waitReportMs: WAIT_REPORT_MS,
         signal: agent.signal,
       });
+      if (holders.size > 0) agent.waited = { ms: performance.now() - askedAt, holders: [...holders] };
       if (result.granted) {
         agent.locks = result.locks;
         agent.leaseHeld = true;
