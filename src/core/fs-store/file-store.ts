@@ -365,7 +365,9 @@ export class FileStore implements Store {
   async updateAgent(agentId: string, patch: Partial<AgentEntry>): Promise<void> {
     validateAgentId(agentId);
     await this.section((s) => {
-      const entry = { ...blankEntry(), ...readAgent(s.layout, agentId), ...patch };
+      // A field passed as undefined means "leave it", not "erase it".
+      const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      const entry = { ...blankEntry(), ...readAgent(s.layout, agentId), ...given };
       writeAgent(s.layout, agentId, entry);
       s.mutated();
     }, { create: true, absent: undefined });

@@ -86,6 +86,14 @@ async function contend(sharedRatio: number): Promise<Hold[]> {
 }
 
 describe('mutual exclusion across 8 processes', () => {
+  it('the checker sees a violation when there is one (and none between shared holds)', () => {
+    const hold = (agent: string, enter: bigint, exit: bigint, path: string, mode: 'exclusive' | 'shared' = 'exclusive'): Hold => ({ agent, enter, exit, paths: [{ path, mode }] });
+    expect(violations([hold('a', 0n, 10n, 'src/*.ts'), hold('b', 5n, 15n, 'src/a.ts')])).toHaveLength(1);
+    expect(violations([hold('a', 0n, 10n, 'src/*.ts'), hold('b', 10n, 15n, 'src/a.ts')])).toEqual([]);
+    expect(violations([hold('a', 0n, 10n, 'src/**', 'shared'), hold('b', 5n, 15n, 'src/a.ts', 'shared')])).toEqual([]);
+    expect(violations([hold('a', 0n, 10n, 'lib/**'), hold('b', 5n, 15n, 'src/**')])).toEqual([]);
+  });
+
   it('exclusive locks on random overlapping globs: 400 holds, 0 violations', async () => {
     const holds = await contend(0);
     expect(holds).toHaveLength(400);
