@@ -3,6 +3,7 @@
 // outcomes and the run's exit code). It never prints and never exits; the CLI does.
 
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { AgentsConfig, OnConflict } from '../config/types.js';
@@ -116,6 +117,8 @@ class Supervisor implements RunContext {
       supervisorPid: process.pid,
       env: options.env,
     };
+    // One listener per agent on the run's signal is by design, not a leak.
+    setMaxListeners(0, this.controller.signal);
     const defaults = defaultPolicies(options);
     this.policies = options.policies ? options.policies(defaults) : defaults;
     config.agents.forEach((spec, index) => {

@@ -1,10 +1,26 @@
 // `agentvisor run` end to end with real processes: locks before the first line, waiting in line,
 // restarts keeping locks, dependsOn order and skipping, output prefixes and logs, the summary.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { cli, fixture, fixtureArgv, history, LOCK_DIR, locksOnDisk, project } from './support.js';
+
+/** Pids whose command line holds `argument` (the watchdog gets the run's marker key). */
+function processesWithArgument(argument: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes(argument)) found.push(Number(name));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return found;
+}
 
 describe('run', () => {
   it('holds the locks before the agent runs, sets its environment, prefixes its lines and keeps its log', async () => {
@@ -18,13 +34,32 @@ describe('run', () => {
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('[api] held: src/api/**:exclusive, src/types/**:shared\n');
     const line = stdout.split('\n').find((l) => l.startsWith('[env] '))!;
-    const printed = JSON.parse(line.slice('[env] '.length)) as { env: Record<string, string>; cwd: string; stdinIsTTY: boolean };
+    const printed = JSON.parse(line.slice('[env] '.length)) as { env: Record<string, string>; markers: string[]; cwd: string; stdinIsTTY: boolean };
     expect(printed.env).toMatchObject({ AGENT_ID: 'env', AGENTVISOR_ROOT: root, AGENTVISOR_DIR: join(root, LOCK_DIR), FOO: 'bar', AGENTVISOR_HEARTBEAT_MS: '1000' });
     expect(Number(printed.env.AGENTVISOR_SUPERVISOR)).toBeGreaterThan(0);
     expect(printed.cwd).toBe(join(root, 'sub'));
     expect(readFileSync(join(root, LOCK_DIR, 'logs', 'api.log'), 'utf8')).toContain('held: src/api/**:exclusive');
     expect(locksOnDisk(root)).toEqual([]);
     expect(stderr).toMatch(/agent\s+exit\s+duration\s+restarts\s+files changed/);
+    // The watchdog (started with the run's marker as its argument) left with the clean end.
+    expect(printed.markers).toHaveLength(1);
+    await waitFor(() => processesWithArgument(printed.markers[0]!).length === 0, { what: 'the watchdog to exit' });
+  });
+
+  it('keeps alive the locks an agent takes itself, and releases them when it ends', async () => {
+    const bin = BIN;
+    const root = project({
+      heartbeatMs: 200,
+      agents: [{
+        id: 'self',
+        // Without renewal the lock would be stale after 600 ms; `check` by another agent still sees it after 1.2 s.
+        command: `'${process.execPath}' '${bin}' lock extra.txt && sleep 1.2 && '${process.execPath}' '${bin}' check extra.txt --agent other; echo "check=$?"`,
+      }],
+    });
+    const { code, stdout, stderr } = await cli(root, ['run']);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('[self] check=3');
+    expect(locksOnDisk(root)).toEqual([]);
   });
 
   it('starts a waiting agent the moment the holder exits', async () => {
