@@ -343,6 +343,7 @@ export class FileStore implements Store {
   async cleanupStale(): Promise<LockRecord[]> {
     return this.section((s) => {
       this.liveQueue(s);
+      s.sweepSubfolders();
       return s.reclaimed;
     }, { create: false, absent: [] as LockRecord[] });
   }

@@ -71,8 +71,6 @@ export class Section {
     let locks = readLocks(ctx.layout, listing.lockNames);
     if (listing.txnTokens.length > 0) locks = this.recoverTxns(locks, listing.txnTokens);
     sweepTemps(ctx, listing.others, ctx.layout.dir);
-    sweepTemps(ctx, namesIn(ctx.layout.messagesTemp), ctx.layout.messagesTemp);
-    sweepTemps(ctx, namesIn(ctx.layout.queueDir), ctx.layout.queueDir);
     const stored = readCounters(ctx.layout.counters);
     this.counters = stored ?? recoverCounters(ctx, locks, listing.txnTokens);
     if (!stored) this.unpersisted = true;
@@ -83,6 +81,13 @@ export class Section {
 
   static enter(ctx: StoreContext): Section {
     return new Section(ctx);
+  }
+
+  /** Temp files of dead writers in the subfolders too (cleanup does it; entries skip the cost). */
+  sweepSubfolders(): void {
+    const { layout } = this.ctx;
+    sweepTemps(this.ctx, namesIn(layout.messagesTemp), layout.messagesTemp);
+    sweepTemps(this.ctx, namesIn(layout.queueDir), layout.queueDir);
   }
 
   get layout(): Layout {
