@@ -40,7 +40,7 @@ export function parseOnConflict(value: string | undefined): OnConflict | undefin
 export async function superviseFromCli(input: CliRunInput): Promise<{ result: RunResult; log: Logger }> {
   const format = chooseLogFormat(input.logFormat, input.env);
   const log = createLogger({ stream: input.stderr, env: input.env, format });
-  const store = await openStore({ dir: input.dir });
+  const store = await openStore({ dir: input.dir, ...(input.config.store ? { url: input.config.store } : {}) });
   let result: RunResult;
   try {
     result = await runAgents({

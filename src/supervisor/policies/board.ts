@@ -3,6 +3,7 @@
 
 import { hostname } from 'node:os';
 import type { AgentEntry, AgentStatus } from '../../core/records.js';
+import type { AgentProcess } from '../agent-process.js';
 import type { AgentOutcome } from '../events.js';
 import type { Policy, RunContext } from '../policy.js';
 
@@ -21,6 +22,11 @@ function finalStatus(outcome: AgentOutcome): AgentStatus {
     case 'lock-timeout':
       return 'failed';
   }
+}
+
+function exitFields(agent: AgentProcess | undefined): Partial<AgentEntry> {
+  const exit = agent?.lastExit;
+  return exit ? { exit_code: exit.code, signal: exit.signal } : {};
 }
 
 export function board(): Policy {
@@ -54,15 +60,14 @@ export function board(): Policy {
           update(event.agent, { status: 'running', pid: event.pid, started_at: now, heartbeat: now, exit_code: null, signal: null });
           return;
         }
-        case 'exited':
-          update(event.agent, { exit_code: event.exit.code, signal: event.exit.signal });
-          return;
         case 'restarting':
-          update(event.agent, { status: 'restarting', restarts: agent?.restarts ?? event.attempt });
+          update(event.agent, { status: 'restarting', ...exitFields(agent), restarts: agent?.restarts ?? event.attempt });
           return;
         case 'finished':
-          update(event.agent, { status: finalStatus(event.outcome), pid: null, restarts: agent?.restarts ?? 0 });
+          update(event.agent, { status: finalStatus(event.outcome), ...exitFields(agent), pid: null, restarts: agent?.restarts ?? 0 });
           return;
+        // The exit is written with what follows it (restarting or finished): one write, not two.
+        case 'exited':
         case 'waiting-for-locks':
         case 'locked':
         case 'stopping':
