@@ -8,7 +8,7 @@ import type { BoardRecord, HistoryEntry } from '../../../src/index.js';
 import { FileStore } from '../../../src/core/fs-store/file-store.js';
 import { testDir } from '../../helpers/tempdir.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { spawnActor, type Op } from './support.js';
+import { runActor, spawnActor, type Op } from './support.js';
 
 const WRITERS = 8;
 const ROUNDS = 15;
@@ -60,6 +60,16 @@ describe('the status board', () => {
       expect(history.filter((h) => h.agent_id === `w${i}` && h.event === 'locked')).toHaveLength(ROUNDS);
       expect(history.filter((h) => h.agent_id === `w${i}` && h.event === 'released')).toHaveLength(ROUNDS - 1);
     }
+  });
+
+  it('is written by a process that calls process.exit right after a mutation', async () => {
+    const dir = join(testDir(), 'locks');
+    // A board written just now: the next mutation schedules its rewrite instead of doing it at once.
+    await runActor(dir, [{ op: 'acquire', agent: 'a', paths: ['w.ts'], owner: 'none' }, { op: 'flush' }]);
+    const { code } = await runActor(dir, [{ op: 'acquire', agent: 'a', paths: ['x.ts'], owner: 'none' }, { op: 'exit' }]);
+    expect(code).toBe(0);
+    const board = JSON.parse(readFileSync(join(dir, 'status_board.json'), 'utf8')) as BoardRecord;
+    expect(board.locks.map((l) => l.file_path)).toEqual(['w.ts', 'x.ts']);
   });
 
   it('shows a lock within a second, from a long-lived process that does nothing more', async () => {

@@ -186,3 +186,42 @@ describe('time: TTLs, leases, renewals (injected clock)', () => {
     await store.close();
   });
 });
+
+describe('waiting, in one process', () => {
+  it('reports while it waits, and an AbortSignal ends the wait and leaves the line', async () => {
+    const { store, dir } = open();
+    await store.acquire({ agentId: 'a', paths: ex('x'), owner: SELF });
+    const controller = new AbortController();
+    const reports: number[] = [];
+    const result = await store.acquire({
+      agentId: 'b',
+      paths: ex('x'),
+      owner: SELF,
+      wait: true,
+      waitReportMs: 20,
+      signal: controller.signal,
+      onWait: (info) => {
+        reports.push(info.waitedMs);
+        expect(info.conflicts).toMatchObject([{ locked_by: 'a', lock_path: 'x' }]);
+        if (reports.length === 3) controller.abort();
+      },
+    });
+    expect(result).toMatchObject({ granted: false, reason: 'aborted' });
+    expect(reports).toHaveLength(3);
+    expect(reports[2]!).toBeGreaterThanOrEqual(40);
+    expect(readdirSync(join(dir, 'queue'))).toEqual([]);
+    await store.close();
+  });
+
+  it('a waiter in the same process is granted when the holder releases', async () => {
+    const { store } = open();
+    await store.acquire({ agentId: 'a', paths: ex('src/**'), owner: SELF });
+    let waiting!: () => void;
+    const started = new Promise<void>((resolve) => (waiting = resolve));
+    const pending = store.acquire({ agentId: 'b', paths: ex('src/a.ts'), owner: SELF, wait: true, onWait: () => waiting() });
+    await started;
+    await store.release('a', ['src/**']);
+    expect((await pending).granted).toBe(true);
+    await store.close();
+  });
+});
