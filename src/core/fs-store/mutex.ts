@@ -6,7 +6,7 @@
 
 import { statSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { step } from './atomic-file.js';
+import { step, storeIoError } from './atomic-file.js';
 
 const SAFETY_RETRY_MS = 1000;
 
@@ -37,20 +37,30 @@ function tryListen(name: string): Promise<{ server: Server; sockets: Set<Socket>
   });
 }
 
-/** Resolves when the current holder lets go (or dies), or after the safety delay. */
-function holderGone(name: string): Promise<void> {
+/**
+ * Resolves when the current holder lets go (or dies), or after the safety delay; true when the
+ * connection was accepted (a holder was really there).
+ */
+function holderGone(name: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ path: name });
+    let connected = false;
     const timer = setTimeout(() => socket.destroy(), SAFETY_RETRY_MS);
+    socket.on('connect', () => (connected = true));
     socket.on('error', () => undefined);
     socket.on('close', () => {
       clearTimeout(timer);
-      resolve();
+      resolve(connected);
     });
   });
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 async function take(dir: string): Promise<() => void> {
+  // Connection refused right after the name was taken just means the holder let go in between;
+  // should it keep happening (a full backlog), back off rather than spin.
+  let refused = 0;
   for (;;) {
     const name = socketName(dir);
     const held = await tryListen(name);
@@ -60,7 +70,8 @@ async function take(dir: string): Promise<() => void> {
         for (const socket of held.sockets) socket.destroy();
       };
     }
-    await holderGone(name);
+    if (await holderGone(name)) refused = 0;
+    else if (++refused > 3) await sleep(Math.min(2 ** refused, 100));
   }
 }
 
@@ -76,7 +87,12 @@ export class DirMutex {
 
   run<T>(body: () => T): Promise<T> {
     const result = this.tail.then(async () => {
-      const release = await take(this.dir);
+      let release: () => void;
+      try {
+        release = await take(this.dir);
+      } catch (error) {
+        throw storeIoError('mutex', error, this.dir);
+      }
       try {
         step('mutex.enter', this.dir, () => undefined);
         return body();
