@@ -90,4 +90,20 @@ describe('the status board', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     await store.close();
   });
+
+  it('keeps history bounded: trimmed to the newest entries, the board shows the last 200', async () => {
+    const dir = join(testDir(), 'locks');
+    const store = new FileStore({ dir });
+    const entries = Array.from({ length: 6000 }, (_, i) => ({ at: new Date().toISOString(), agent_id: 'a', file_path: `f/${i}`, event: 'locked' as const }));
+    for (let i = 0; i < entries.length; i += 500) await store.appendHistory(entries.slice(i, i + 500));
+    const lines = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n');
+    // Trimmed past 256 KB to the newest 500, then grown again by later batches.
+    expect(lines.length).toBeLessThan(3500);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ file_path: 'f/5999' });
+    const board = await store.board();
+    expect(board.history).toHaveLength(200);
+    expect(board.history.at(-1)).toMatchObject({ file_path: 'f/5999' });
+    expect(board.history[0]).toMatchObject({ file_path: 'f/5800' });
+    await store.close();
+  });
 });
