@@ -5,7 +5,7 @@
 import type { AgentSpec } from '../config/types.js';
 import type { LockRecord } from '../core/records.js';
 import type { AgentEvent, AgentOutcome, StopCause } from './events.js';
-import { killTree, signalGroup, signalTree } from './kill-tree.js';
+import { killTree, signalTree, waitTreeGone } from './kill-tree.js';
 import type { AgentOutput } from './output.js';
 import type { Policy, RunContext } from './policy.js';
 import { spawnAgent, type AgentExit, type SpawnRequest, type SpawnedAgent } from './spawn.js';
@@ -35,6 +35,8 @@ export class AgentProcess {
   /** How long it waited in line for its locks, and for whom (the summary tells it). */
   waited: { ms: number; holders: string[] } | null = null;
   stopCause: StopCause | null = null;
+  /** While stopping gracefully: when (performance.now()) the grace period ends. */
+  private stopDeadline: number | null = null;
   lastExit: AgentExit | null = null;
   readonly done: Promise<AgentOutcome>;
 
@@ -90,23 +92,24 @@ export class AgentProcess {
     this.abort.abort();
     const state = this.state;
     if (state.kind !== 'running') return;
+    const marker = this.run.marker(this.id);
     if (options.immediate) {
-      signalTree(state.pid, this.run.marker(this.id), 'SIGKILL');
+      this.stopDeadline = performance.now();
+      signalTree(state.pid, marker, 'SIGKILL');
       return;
     }
+    if (this.stopDeadline !== null) return;
+    const graceMs = this.run.settings.shutdownGraceMs;
+    this.stopDeadline = performance.now() + graceMs;
     this.notify({ type: 'stopping', agent: this.id, cause });
     await this.callBeforeStop();
     if (this.state !== state) return;
-    signalGroup(state.pid, 'SIGTERM');
-    const grace = new AbortController();
-    const exited = await Promise.race([
-      state.child.exited.then(() => true),
-      delay(this.run.settings.shutdownGraceMs, grace.signal).then(() => false),
-    ]);
-    grace.abort();
-    if (!exited) {
-      this.run.log.warn({ agent: this.id }, `${this.id} did not stop within ${this.run.settings.shutdownGraceMs} ms of SIGTERM: SIGKILL`);
-      signalTree(state.pid, this.run.marker(this.id), 'SIGKILL');
+    // The whole tree gets SIGTERM (a `sh -c` leader dies at once; what it runs gets its grace too).
+    signalTree(state.pid, marker, 'SIGTERM');
+    const gone = await waitTreeGone(state.pid, marker, () => this.stopDeadline ?? 0);
+    if (!gone && this.state === state) {
+      this.run.log.warn({ agent: this.id }, `${this.id} did not stop within ${graceMs} ms of SIGTERM: SIGKILL`);
+      signalTree(state.pid, marker, 'SIGKILL');
     }
   }
 
@@ -150,6 +153,9 @@ export class AgentProcess {
       for (const policy of this.policies) policy.onSpawn?.(this, child, this.run);
     }
     const exit = await child.exited;
+    // While stopping gracefully, what the leader started keeps its grace period (a `sh -c` leader
+    // dies of SIGTERM at once, before the command it runs has cleaned up).
+    if (this.stopDeadline !== null) await waitTreeGone(child.pid ?? null, this.run.marker(this.id), () => this.stopDeadline ?? 0);
     // Nothing of the agent may run once its locks can go: kill the rest of its tree first.
     await killTree(child.pid ?? null, this.run.marker(this.id));
     await this.output.drain(200);

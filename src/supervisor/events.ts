@@ -10,7 +10,6 @@ export type StopReason =
   | { kind: 'run-timeout'; timeoutMs: number }
   | { kind: 'lock-failure'; agent: string }
   | { kind: 'kill-others'; agent: string }
-  | { kind: 'supervisor-lease-expired' }
   | { kind: 'aborted' };
 
 /** Why one agent is being stopped by the supervisor. */
@@ -87,8 +86,6 @@ export function describeStopReason(reason: StopReason): string {
       return `agent ${reason.agent} could not take its locks`;
     case 'kill-others':
       return `agent ${reason.agent} failed (--kill-others-on-fail)`;
-    case 'supervisor-lease-expired':
-      return 'the supervisor was paused past its lease';
     case 'aborted':
       return 'aborted by the caller';
   }

@@ -132,3 +132,12 @@ export async function killTree(pgid: number | null, marker: TreeMarker | null, o
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Wait until nothing of the tree runs or `deadline` (performance.now()) passes; true when gone. */
+export async function waitTreeGone(pgid: number | null, marker: TreeMarker | null, deadline: () => number, intervalMs = 20): Promise<boolean> {
+  for (;;) {
+    if (findTree(pgid, marker).length === 0) return true;
+    if (performance.now() >= deadline()) return false;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,7 +1,7 @@
 // Every exit code of `run` by the contract's order: 2 config error, 3 lock conflict or timeout,
 // 124 --timeout, 130/143 signals, 1 a failed agent, 0.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
@@ -104,6 +104,15 @@ describe('run exit codes', () => {
       }
     });
   }
+
+  it('gives a command run through `sh -c` its grace period too (the shell dies of SIGTERM at once)', async () => {
+    const root = project({ shutdownGraceMs: 5_000, agents: [{ id: 'tidy', command: `${fixture('clean-up-on-sigterm', 'cleaned.txt')}; echo after` }] });
+    const run = start(root, ['run']);
+    await waitFor(() => printedPids(run.stdout(), 'ready').length === 1, { what: 'agent ready' });
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(143);
+    expect(readFileSync(join(root, 'cleaned.txt'), 'utf8')).toBe('cleaned\n');
+  });
 
   it('a second SIGINT kills at once, without waiting for the grace period', async () => {
     const root = project({ shutdownGraceMs: 30_000, agents: [{ id: 'stubborn', command: fixture('ignore-sigterm'), owns: ['x'] }] });

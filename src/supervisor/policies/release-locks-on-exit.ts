@@ -8,7 +8,9 @@ export function releaseLocksOnExit(): Policy {
   return {
     name: 'release-locks-on-exit',
     async release(agent, run) {
-      if (!agent.leaseHeld && agent.locks.length === 0) return;
+      // An agent that never started holds nothing; one that did may hold locks it took itself,
+      // even after a lost lease (records with our pid and its id are ours alone).
+      if (!agent.leaseHeld && agent.locks.length === 0 && agent.firstStartedAt === null) return;
       agent.leaseHeld = false;
       agent.locks = [];
       const released = await run.store.releaseAll(agent.id, { pid: run.settings.supervisorPid });
