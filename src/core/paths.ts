@@ -75,9 +75,14 @@ function relativeToRoot(input: string, options: PathOptions): string {
     if (parts[i] === '..') base.pop();
   }
   const rest = parts.slice(i);
-  for (const root of rootForms(options.root)) {
-    const inside = stripRoot(split(root), base, rest);
-    if (inside !== null) return inside;
+  const roots = rootForms(options.root);
+  const spellings = [() => ({ base, rest }), () => realSpelling(base, rest)]; // symlinks only if needed
+  for (const spell of spellings) {
+    const spelling = spell();
+    for (const root of roots) {
+      const inside = stripRoot(split(root), spelling.base, spelling.rest);
+      if (inside !== null && !climbsOut(inside)) return inside;
+    }
   }
   throw new AgentvisorError('PATH_OUTSIDE_ROOT', `lock path "${input}" is outside the root ${options.root}; lock paths name files inside it`, {
     path: input,
@@ -85,7 +90,39 @@ function relativeToRoot(input: string, options: PathOptions): string {
   });
 }
 
-/** `base` + `rest` with the root's segments taken off the front, or null when it is not under root. */
+/** Whether a later `..` would take the path above the root (any other `..` the parser refuses). */
+function climbsOut(relative: string): boolean {
+  let depth = 0;
+  for (const part of relative.split('/')) {
+    if (part === '..') depth--;
+    else if (part !== '' && part !== '.') depth++;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
+/**
+ * The input with the deepest existing folder among its plain leading names resolved through
+ * symlinks, so `/link/src/a.ts` is inside a root `/real` when `/link` points there.
+ */
+function realSpelling(base: readonly string[], rest: readonly string[]): { base: string[]; rest: string[] } {
+  const names = [...base];
+  for (const part of rest.slice(0, -1)) {
+    if (part === '' || part === '.' || part === '..' || /[*?[\]{}\\]/.test(part)) break;
+    names.push(part);
+  }
+  for (let n = names.length; n > 0; n--) {
+    try {
+      const real = split(realpathSync(`/${names.slice(0, n).join('/')}`));
+      const used = Math.max(0, n - base.length);
+      return { base: real.concat(base.slice(n)), rest: rest.slice(used) };
+    } catch {
+      // not there: try a shorter prefix
+    }
+  }
+  return { base: [...base], rest: [...rest] };
+}
+
 function stripRoot(root: readonly string[], base: readonly string[], rest: readonly string[]): string | null {
   const full = [...base];
   let r = 0;
