@@ -17,6 +17,8 @@ export interface Nfa {
   readonly size: number;
   readonly edges: ReadonlyArray<readonly Edge[]>;
   readonly accepting: Uint8Array;
+  /** Fewest characters from each state to an accepting one; -1 when none can be reached. */
+  readonly toAccept: Int32Array;
 }
 
 /** Thompson states a pattern may need before it is refused as absurd. */
@@ -156,7 +158,8 @@ class Builder {
       edges.push(out);
       accepting.push(closure.includes(final) ? 1 : 0);
     }
-    return { start: 0, size: queue.length, edges, accepting: Uint8Array.from(accepting) };
+    const flags = Uint8Array.from(accepting);
+    return { start: 0, size: queue.length, edges, accepting: flags, toAccept: distancesToAccept(edges, flags) };
   }
 
   private closure(state: number): number[] {
@@ -172,6 +175,32 @@ class Builder {
     }
     return [...seen];
   }
+}
+
+/** Breadth-first over reversed edges from the accepting states. */
+function distancesToAccept(edges: ReadonlyArray<readonly Edge[]>, accepting: Uint8Array): Int32Array {
+  const incoming: number[][] = edges.map(() => []);
+  edges.forEach((out, from) => {
+    for (const edge of out) incoming[edge.to]!.push(from);
+  });
+  const distance = new Int32Array(edges.length).fill(-1);
+  const queue: number[] = [];
+  accepting.forEach((flag, q) => {
+    if (flag === 1) {
+      distance[q] = 0;
+      queue.push(q);
+    }
+  });
+  for (let k = 0; k < queue.length; k++) {
+    const q = queue[k]!;
+    for (const from of incoming[q]!) {
+      if (distance[from] === -1) {
+        distance[from] = distance[q]! + 1;
+        queue.push(from);
+      }
+    }
+  }
+  return distance;
 }
 
 /**

@@ -42,7 +42,48 @@ export function overlapWitness(a: Pattern, b: Pattern): string | null {
   if (pa.literal !== null) return matchesPath(pb, pa.literal) ? pa.literal : null;
   if (pb.literal !== null) return matchesPath(pa, pb.literal) ? pb.literal : null;
   if (!affixesAgree(pa.prefix, pb.prefix, false) || !affixesAgree(pa.suffix, pb.suffix, true)) return null;
-  return productWitness(pa.nfa, pb.nfa);
+  // The cheapest path of one that the other matches is a cheapest common path: no search needed.
+  for (const [x, y] of [[pb, pa], [pa, pb]] as const) {
+    const sample = x.sample;
+    if (sample === null) return null;
+    if (y.matcher.accepts(sample)) return sample;
+  }
+  const guess = guessWitness(pa, pb);
+  if (guess !== null) return guess;
+  // Every common path starts with the longer forced prefix: search on from there.
+  const text = pa.prefix.length >= pb.prefix.length ? pa.prefix : pb.prefix;
+  const statesA = pa.matcher.statesAfter(text);
+  const statesB = pb.matcher.statesAfter(text);
+  if (statesA === null || statesB === null) return null;
+  return productWitness(pa.nfa, pb.nfa, { text, a: statesA, b: statesB });
+}
+
+/**
+ * Common shapes of overlap answered without a search, by gluing the cheapest paths of the two:
+ * the longer forced prefix before the other's path (`src/api/**` and `**\/*.ts`: `src/api/a.ts`),
+ * one's folders before the other's path or file name (`**\/gen/*.ts` and `**\/*.test.ts`:
+ * `gen/a.test.ts`). Any guess both match is a witness; null sends the caller to the search.
+ */
+function guessWitness(pa: CompiledPattern, pb: CompiledPattern): string | null {
+  const [longer, other] = pa.prefix.length >= pb.prefix.length ? [pa, pb] : [pb, pa];
+  const sa = pa.sample!;
+  const sb = pb.sample!;
+  const guesses = [
+    longer.prefix === '' ? '' : `${longer.prefix.replace(/\/$/, '')}/${other.sample!}`,
+    `${folderOf(sa)}${sb}`,
+    `${folderOf(sb)}${sa}`,
+    `${folderOf(sa)}${sb.slice(sb.lastIndexOf('/') + 1)}`,
+    `${folderOf(sb)}${sa.slice(sa.lastIndexOf('/') + 1)}`,
+  ];
+  for (const guess of guesses) {
+    if (guess !== '' && pa.matcher.accepts(guess) && pb.matcher.accepts(guess) && isNormalPath(guess)) return guess;
+  }
+  return null;
+}
+
+/** `a/b/` of `a/b/c`; empty for a single name. */
+function folderOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/') + 1);
 }
 
 /** Whether two forced prefixes (or suffixes) can belong to one path: one must extend the other. */

@@ -31,6 +31,18 @@ export class LazyDfa {
     return this.accepting[state]!;
   }
 
+  /** The automaton's states after reading `text` from the start, or null when it cannot. */
+  statesAfter(text: string): readonly number[] | null {
+    if (this.sets.length > MAX_CACHED_STATES) this.reset();
+    let state = 0;
+    for (let i = 0; i < text.length && state !== DEAD; ) {
+      const cp = text.codePointAt(i)!;
+      i += cp > 0xffff ? 2 : 1;
+      state = this.steps[state]!.get(cp) ?? this.step(state, cp);
+    }
+    return state === DEAD ? null : this.sets[state]!;
+  }
+
   private step(state: number, cp: number): number {
     const targets = new Set<number>();
     for (const q of this.sets[state]!) {

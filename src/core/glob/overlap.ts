@@ -16,42 +16,158 @@ const STEP = 2;
 const DOT_STEP = 3;
 const HIDDEN = 6;
 
-/** The cheapest path both automata accept, or null when there is none. */
-export function productWitness(a: Nfa, b: Nfa): string | null {
-  const search = new ProductSearch(a, b);
-  return search.run();
+/**
+ * Where a search may begin: the text every common path starts with, and the states each
+ * automaton is in after reading it.
+ */
+export interface Head {
+  readonly text: string;
+  readonly a: readonly number[];
+  readonly b: readonly number[];
+}
+
+/** The cheapest path both automata accept (beginning with `head.text` when given), or null when there is none. */
+export function productWitness(a: Nfa, b: Nfa, head: Head = { text: '', a: [a.start], b: [b.start] }): string | null {
+  const states = a.size * b.size * 4;
+  const table = states <= MAX_ARRAY_STATES ? ArrayTable.take(states) : new MapTable();
+  const tail = new ProductSearch(a, b, table).run(head.a, head.b, segmentAfter(head.text));
+  return tail === null ? null : head.text + tail;
+}
+
+/** The segment state after reading `text`, a valid path start. */
+function segmentAfter(text: string): number {
+  const last = text.slice(text.lastIndexOf('/') + 1);
+  return last === '' ? EMPTY : last === '.' ? ONE_DOT : last === '..' ? TWO_DOTS : NAMED;
+}
+
+/** What the search knows of each product state: its best cost so far, and how it was reached. */
+interface Table {
+  /** -1 when the state has not been reached. */
+  cost(key: number): number;
+  reach(key: number, cost: number, parent: number, cp: number): void;
+  /** -1 for the start. */
+  parent(key: number): number;
+  via(key: number): number;
+}
+
+// Product states up to this many live in shared typed arrays, reused across searches and marked
+// per search with a generation number, so a search allocates nothing: most decisions take ~1 µs.
+const MAX_ARRAY_STATES = 1 << 20;
+
+class ArrayTable implements Table {
+  private static shared = new ArrayTable(1024);
+  private generation = 0;
+  private stamps: Int32Array;
+  private costs: Int32Array;
+  private parents: Int32Array;
+  private vias: Int32Array;
+
+  private constructor(size: number) {
+    this.stamps = new Int32Array(size);
+    this.costs = new Int32Array(size);
+    this.parents = new Int32Array(size);
+    this.vias = new Int32Array(size);
+  }
+
+  static take(size: number): ArrayTable {
+    if (ArrayTable.shared.stamps.length < size) ArrayTable.shared = new ArrayTable(Math.max(size, ArrayTable.shared.stamps.length * 2));
+    const table = ArrayTable.shared;
+    if (++table.generation === 0x7fffffff) {
+      table.stamps.fill(0);
+      table.generation = 1;
+    }
+    return table;
+  }
+
+  cost(key: number): number {
+    return this.stamps[key] === this.generation ? this.costs[key]! : -1;
+  }
+
+  reach(key: number, cost: number, parent: number, cp: number): void {
+    this.stamps[key] = this.generation;
+    this.costs[key] = cost;
+    this.parents[key] = parent;
+    this.vias[key] = cp;
+  }
+
+  parent(key: number): number {
+    return this.parents[key]!;
+  }
+
+  via(key: number): number {
+    return this.vias[key]!;
+  }
+}
+
+class MapTable implements Table {
+  private readonly entries = new Map<number, { cost: number; parent: number; cp: number }>();
+
+  cost(key: number): number {
+    return this.entries.get(key)?.cost ?? -1;
+  }
+
+  reach(key: number, cost: number, parent: number, cp: number): void {
+    this.entries.set(key, { cost, parent, cp });
+  }
+
+  parent(key: number): number {
+    return this.entries.get(key)!.parent;
+  }
+
+  via(key: number): number {
+    return this.entries.get(key)!.cp;
+  }
 }
 
 class ProductSearch {
-  private readonly best = new Map<number, number>();
-  private readonly parent = new Map<number, number>();
-  private readonly via = new Map<number, number>();
   private readonly buckets: number[][] = [];
 
   constructor(
     private readonly a: Nfa,
     private readonly b: Nfa,
+    private readonly table: Table,
   ) {}
 
   private key(qa: number, qb: number, segment: number): number {
     return (qa * this.b.size + qb) * 4 + segment;
   }
 
-  run(): string | null {
-    const start = this.key(this.a.start, this.b.start, EMPTY);
-    this.best.set(start, 0);
-    this.buckets[0] = [start];
-    for (let cost = 0; cost < this.buckets.length; cost++) {
-      const bucket = this.buckets[cost];
+  /**
+   * A*: buckets hold states by cost so far plus a bound on what is left (the more characters
+   * either automaton still needs, at the cheapest step). The bound never overestimates and never
+   * drops by more than a step costs, so the first accepting state taken out is a cheapest one;
+   * states from which one automaton can no longer accept are never queued.
+   */
+  run(startsA: readonly number[], startsB: readonly number[], segment: number): string | null {
+    for (const qa of startsA) {
+      for (const qb of startsB) {
+        const bound = this.bound(qa, qb);
+        if (bound < 0) continue;
+        const start = this.key(qa, qb, segment);
+        this.table.reach(start, 0, -1, 0);
+        (this.buckets[bound] ??= []).push(start);
+      }
+    }
+    for (let f = 0; f < this.buckets.length; f++) {
+      const bucket = this.buckets[f];
       if (bucket === undefined) continue;
       for (let k = 0; k < bucket.length; k++) {
         const key = bucket[k]!;
-        if (this.best.get(key) !== cost) continue; // a cheaper way was found after it was queued
-        const found = this.expand(key, cost);
-        if (found) return this.spell(key);
+        const cost = this.table.cost(key);
+        const pair = Math.floor(key / 4);
+        const qa = Math.floor(pair / this.b.size);
+        if (cost + this.bound(qa, pair - qa * this.b.size) !== f) continue; // reached cheaper since queued
+        if (this.expand(key, cost)) return this.spell(key);
       }
     }
     return null;
+  }
+
+  /** A lower bound on the cost still to pay from (qa, qb); -1 when no common path goes on from there. */
+  private bound(qa: number, qb: number): number {
+    const da = this.a.toAccept[qa]!;
+    const db = this.b.toAccept[qb]!;
+    return da < 0 || db < 0 ? -1 : STEP * Math.max(da, db);
   }
 
   /** Queue the successors of one product state; true when the state itself accepts. */
@@ -80,17 +196,19 @@ class ProductSearch {
   }
 
   private relax(from: number, to: number, cp: number, cost: number): void {
-    const known = this.best.get(to);
-    if (known !== undefined && known <= cost) return;
-    this.best.set(to, cost);
-    this.parent.set(to, from);
-    this.via.set(to, cp);
-    (this.buckets[cost] ??= []).push(to);
+    const known = this.table.cost(to);
+    if (known >= 0 && known <= cost) return;
+    const pair = Math.floor(to / 4);
+    const qa = Math.floor(pair / this.b.size);
+    const bound = this.bound(qa, pair - qa * this.b.size);
+    if (bound < 0) return;
+    this.table.reach(to, cost, from, cp);
+    (this.buckets[cost + bound] ??= []).push(to);
   }
 
   private spell(key: number): string {
     const cps: number[] = [];
-    for (let at = key; this.parent.has(at); at = this.parent.get(at)!) cps.push(this.via.get(at)!);
+    for (let at = key; this.table.parent(at) >= 0; at = this.table.parent(at)) cps.push(this.table.via(at));
     return String.fromCodePoint(...cps.reverse());
   }
 }

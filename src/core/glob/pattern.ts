@@ -1,12 +1,14 @@
 // A compiled lock path: canonical text, literal form when there is one, and its cached automata.
 import { buildNfa, forcedAffixes, type Nfa } from './automaton.js';
 import { LazyDfa } from './match.js';
+import { productWitness } from './overlap.js';
 import { alternatives, canonicalText, type Alternative } from './normalise.js';
 import { parseAtoms } from './parse.js';
 import { refuseGlob } from './refuse.js';
 
 export class CompiledPattern {
   private dfa: LazyDfa | undefined;
+  private cheapest: string | null | undefined;
 
   constructor(
     /** The canonical lock path. */
@@ -22,6 +24,22 @@ export class CompiledPattern {
   get matcher(): LazyDfa {
     return (this.dfa ??= new LazyDfa(this.nfa));
   }
+
+  /**
+   * The path it matches that the overlap search would rank first (null when it matches no real
+   * path). When it matches another pattern too, it is a cheapest witness of their overlap.
+   */
+  get sample(): string | null {
+    if (this.cheapest === undefined) this.cheapest = productWitness(this.nfa, everything().nfa);
+    return this.cheapest;
+  }
+}
+
+let universal: CompiledPattern | undefined;
+
+/** `**`: every real path. */
+function everything(): CompiledPattern {
+  return (universal ??= compile('**'));
 }
 
 export function compile(source: string): CompiledPattern {
