@@ -36,7 +36,8 @@ export function canonicalText(source: string, atoms: readonly Atom[]): string {
       throw refuseGlob(source, `"${text}" is not allowed as a path segment`, at, 'name the path from the root without "." or ".."');
     }
     if (text === '') {
-      if (kept.length > 0) kept.push('**'); // a trailing `/`: that folder and everything under it
+      // A trailing `/`: that folder and everything under it.
+      if (kept.length > 0 && kept[kept.length - 1] !== '**') kept.push('**');
       return;
     }
     if (kept.length === 0 && text.startsWith('!')) {
@@ -48,15 +49,19 @@ export function canonicalText(source: string, atoms: readonly Atom[]): string {
   return kept.join('/');
 }
 
-/** Expand path-level braces (bounded) and split each alternative into normalised segments. */
+/**
+ * Expand path-level braces (bounded) and split each alternative into normalised segments. An
+ * alternative that names no path (`{a,}` alone) is refused rather than dropped: that keeps the
+ * canonical text's rewrites (a trailing `/` as `/**`) true to every alternative.
+ */
 export function alternatives(source: string, atoms: readonly Atom[]): Alternative[] {
-  const out: Alternative[] = [];
-  for (const flat of expand(source, atoms)) {
+  return expand(source, atoms).map((flat) => {
     const segments = toSegments(source, flat);
-    if (segments.length > 0) out.push(segments);
-  }
-  if (out.length === 0) throw refuseGlob(source, 'it names no path (every alternative is empty)');
-  return out;
+    if (segments.length === 0) {
+      throw refuseGlob(source, `one of its alternatives names no path ("${render(flat)}")`, undefined, 'give every brace alternative a name');
+    }
+    return segments;
+  });
 }
 
 function expand(source: string, atoms: readonly Atom[]): Atom[][] {

@@ -44,9 +44,8 @@ function everything(): CompiledPattern {
 
 export function compile(source: string): CompiledPattern {
   if (source === '') throw refuseGlob(source, 'it is empty');
-  const parsed = parseAtoms(source);
-  const canonical = canonicalText(source, parsed);
-  const atoms = canonical === source ? parsed : parseAtoms(canonical);
+  const atoms = parseAtoms(source);
+  const canonical = canonicalText(source, atoms);
   const alts = alternatives(source, atoms);
   const nfa = buildNfa(source, alts);
   const { prefix, suffix } = forcedAffixes(nfa);
