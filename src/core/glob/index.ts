@@ -60,25 +60,36 @@ export function overlapWitness(a: Pattern, b: Pattern): string | null {
 
 /**
  * Common shapes of overlap answered without a search, by gluing the cheapest paths of the two:
- * the longer forced prefix before the other's path (`src/api/**` and `**\/*.ts`: `src/api/a.ts`),
- * one's folders before the other's path or file name (`**\/gen/*.ts` and `**\/*.test.ts`:
- * `gen/a.test.ts`). Any guess both match is a witness; null sends the caller to the search.
+ * the longer forced prefix before the other's file name or path (`src/api/**` and
+ * `src/**\/auth.ts`: `src/api/auth.ts`), one's folders before the other's file name or path
+ * (`**\/gen/*.ts` and `**\/*.test.ts`: `gen/a.test.ts`). The shortest guess both match is the
+ * witness; null sends the caller to the search.
  */
 function guessWitness(pa: CompiledPattern, pb: CompiledPattern): string | null {
   const [longer, other] = pa.prefix.length >= pb.prefix.length ? [pa, pb] : [pb, pa];
   const sa = pa.sample!;
   const sb = pb.sample!;
-  const guesses = [
-    longer.prefix === '' ? '' : `${longer.prefix.replace(/\/$/, '')}/${other.sample!}`,
-    `${folderOf(sa)}${sb}`,
-    `${folderOf(sb)}${sa}`,
-    `${folderOf(sa)}${sb.slice(sb.lastIndexOf('/') + 1)}`,
-    `${folderOf(sb)}${sa.slice(sa.lastIndexOf('/') + 1)}`,
+  const folder = longer.prefix === '' ? '' : `${longer.prefix.replace(/\/$/, '')}/`;
+  const os = other.sample!;
+  // File names first: shorter guesses read better.
+  const glued = [
+    () => folder + nameOf(os),
+    () => folderOf(sa) + nameOf(sb),
+    () => folderOf(sb) + nameOf(sa),
+    () => folder + os,
+    () => folderOf(sa) + sb,
+    () => folderOf(sb) + sa,
   ];
-  for (const guess of guesses) {
+  for (const glue of glued) {
+    const guess = glue();
     if (guess !== '' && pa.matcher.accepts(guess) && pb.matcher.accepts(guess) && isNormalPath(guess)) return guess;
   }
   return null;
+}
+
+/** `c` of `a/b/c`. */
+function nameOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /** `a/b/` of `a/b/c`; empty for a single name. */

@@ -14,6 +14,11 @@ const cases: Array<[string, string, string | null]> = [
   ['*a*', '*b*', 'ba'],
   ['a*b', 'b*a', null],
   ['a*b*c', 'a*c', 'abc'],
+  // the issue's example, and glued shapes answered without a search
+  ['src/api/**', 'src/**/auth.ts', 'src/api/auth.ts'],
+  ['**/*.test.ts', 'src/mod7/**', 'src/mod7/a.test.ts'],
+  ['**/gen7/*.ts', '**/*.test.ts', 'gen7/a.test.ts'],
+  ['{src,lib}/**/*.{ts,js}', '**/gen7/*.ts', 'src/gen7/a.ts'],
   // dots: `*` and `?` match a leading dot, but `.` and `..` are no file names
   ['src/*', 'src/.env', 'src/.env'],
   ['?', '[.]', null],
