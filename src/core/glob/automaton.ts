@@ -21,8 +21,9 @@ export interface Nfa {
   readonly toAccept: Int32Array;
 }
 
-/** Thompson states a pattern may need before it is refused as absurd. */
+/** Thompson states, and edges without ε-moves, a pattern may need before it is refused as absurd. */
 const MAX_STATES = 50_000;
+const MAX_EDGES = 500_000;
 
 /** The automaton accepting exactly the paths the alternatives match. */
 export function buildNfa(source: string, alternatives: readonly Alternative[]): Nfa {
@@ -40,12 +41,14 @@ class Builder {
   constructor(private readonly source: string) {}
 
   state(): number {
-    if (this.eps.length >= MAX_STATES) {
-      throw refuseGlob(this.source, 'it is too complex to decide overlaps with', undefined, 'lock fewer, simpler paths');
-    }
+    if (this.eps.length >= MAX_STATES) throw this.tooComplex();
     this.eps.push([]);
     this.edges.push([]);
     return this.eps.length - 1;
+  }
+
+  private tooComplex(): Error {
+    return refuseGlob(this.source, 'it is too complex to decide overlaps with', undefined, 'lock fewer, simpler paths');
   }
 
   epsilon(from: number, to: number): void {
@@ -123,11 +126,34 @@ class Builder {
       }
       case 'alt': {
         const join = this.state();
-        for (const alt of atom.alts) this.epsilon(this.atoms(alt, from), join);
+        if (atom.alts.every((alt) => alt.every((a) => a.kind === 'char'))) this.trie(atom.alts, from, join);
+        else for (const alt of atom.alts) this.epsilon(this.atoms(alt, from), join);
         return join;
       }
       case 'slash':
         return this.edge(from, SLASH_SET);
+    }
+  }
+
+  /**
+   * Plain words (`{1..4096}`, `{ts,tsx}`) share their prefixes, so the state after the braces has
+   * a handful of edges rather than one per word: `{1..4096}{1..4096}` stays small without ε-moves.
+   */
+  private trie(words: readonly Atom[][], from: number, join: number): void {
+    const children = new Map<number, Map<number, number>>();
+    for (const word of words) {
+      let at = from;
+      for (const atom of word) {
+        if (atom.kind !== 'char') continue;
+        let next = children.get(at)?.get(atom.cp);
+        if (next === undefined) {
+          next = this.edge(at, single(atom.cp));
+          if (!children.has(at)) children.set(at, new Map());
+          children.get(at)!.set(atom.cp, next);
+        }
+        at = next;
+      }
+      if (!this.eps[at]!.includes(join)) this.epsilon(at, join);
     }
   }
 
@@ -137,6 +163,7 @@ class Builder {
     const queue = [start];
     const edges: Edge[][] = [];
     const accepting: number[] = [];
+    let total = 0;
     for (let k = 0; k < queue.length; k++) {
       const closure = this.closure(queue[k]!);
       const out: Edge[] = [];
@@ -156,6 +183,8 @@ class Builder {
         }
       }
       edges.push(out);
+      total += out.length;
+      if (total > MAX_EDGES) throw this.tooComplex();
       accepting.push(closure.includes(final) ? 1 : 0);
     }
     const flags = Uint8Array.from(accepting);

@@ -143,4 +143,17 @@ describe('overlapWitness', () => {
     expect(overlapWitness(big, parsePattern('d60/**'))).toBe(null);
     expect(overlapWitness(big, parsePattern('d5?/**'))).toBe('d50/x/a.ts');
   });
+
+  it('decides between two big patterns (a product too large for the shared tables)', () => {
+    const list = (from: number, to: number, tail: string) =>
+      `{${Array.from({ length: to - from }, (_, i) => `d${from + i}/${tail}`).join(',')}}`;
+    const a = parsePattern(`${list(0, 300, 'x')}/*.ts`);
+    const meets = parsePattern(`${list(150, 450, '*')}/a*`);
+    const misses = parsePattern(`${list(400, 700, '*')}/a*`);
+    const witness = overlapWitness(a, meets);
+    expect(witness).not.toBeNull();
+    expect(matchesPath(a, witness!) && matchesPath(meets, witness!)).toBe(true);
+    expect(overlapWitness(a, misses)).toBeNull();
+    expect(overlapWitness(misses, a)).toBeNull();
+  });
 });

@@ -64,6 +64,9 @@ describe('braces', () => {
     matches('f{08..10}', ['f08', 'f09', 'f10'], ['f8']);
     matches('f{-2..1}', ['f-2', 'f-1', 'f0', 'f1'], ['f2']);
   });
+  it('large ranges side by side stay exact', () => {
+    matches('f{1..4096}{1..4096}/*', ['f11/a', 'f40964096/x', 'f1234567/b'], ['f0/a', 'f40974096/a', 'f11']);
+  });
   it('letter ranges run between two letters of the same case; anything else is one alternative', () => {
     matches('{a..c}', ['a', 'b', 'c'], ['d', 'B']);
     matches('{C..A}', ['A', 'B', 'C'], ['a']);
