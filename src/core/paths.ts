@@ -3,7 +3,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { AgentvisorError } from './errors.js';
-import { escapeLiteral, parsePattern } from './glob/index.js';
+import { escapeLiteral, matchesPath, parsePattern, type Pattern } from './glob/index.js';
 
 export { escapeLiteral };
 
@@ -22,6 +22,12 @@ export interface NormalisedLockPath {
   readonly path: string;
   /** True when the input named a folder (a trailing `/`, or an existing directory): `path` is its subtree. */
   readonly directory: boolean;
+  /**
+   * Set when the input is a glob but also the literal name of an existing file or folder that the
+   * glob does not cover (`app/[id]/page.tsx`, where `[id]` is a class): the lock path that names
+   * that file, so the CLI can point the user to it.
+   */
+  readonly existingLiteral?: string;
 }
 
 /**
@@ -41,7 +47,19 @@ export function normaliseLockPath(input: string, options: PathOptions): Normalis
   if (pattern.literal !== null && isDirectory(posix.join(posix.resolve(options.root), pattern.literal))) {
     return { path: parsePattern(`${pattern.source}/**`).source, directory: true };
   }
-  return { path: pattern.source, directory: folder };
+  const result = { path: pattern.source, directory: folder };
+  const existingLiteral = literalTwin(relative, pattern, options.root);
+  return existingLiteral === undefined ? result : { ...result, existingLiteral };
+}
+
+/** The escaped lock path of an existing file literally named like the glob `relative`, when the glob misses it. */
+function literalTwin(relative: string, pattern: Pattern, root: string): string | undefined {
+  if (pattern.literal !== null || relative.includes('\\')) return undefined;
+  const name = parsePattern(escapeLiteral(relative.replace(/\/+$/, ''))).literal;
+  if (name === null || matchesPath(pattern, name)) return undefined;
+  const stat = statSync(posix.join(posix.resolve(root), name), { throwIfNoEntry: false });
+  if (stat === undefined) return undefined;
+  return parsePattern(escapeLiteral(name) + (stat.isDirectory() ? '/**' : '')).source;
 }
 
 /**

@@ -46,6 +46,18 @@ describe('normaliseLockPath', () => {
     expect(normaliseLockPath('nothing-here/', { root })).toEqual({ path: 'nothing-here/**', directory: true });
   });
 
+  it('points out an existing file whose literal name the glob does not cover', () => {
+    const root = project();
+    expect(normaliseLockPath('app/[id]/page.tsx', { root })).toEqual({
+      path: 'app/[id]/page.tsx',
+      directory: false,
+      existingLiteral: 'app/\\[id\\]/page.tsx',
+    });
+    expect(normaliseLockPath('app/[id]', { root }).existingLiteral).toBe('app/\\[id\\]/**');
+    expect(normaliseLockPath('app/[id]/*.tsx', { root }).existingLiteral).toBeUndefined(); // no such literal file
+    expect(normaliseLockPath('src/*.ts', { root }).existingLiteral).toBeUndefined();
+  });
+
   it('resolves relative input against cwd when given', () => {
     const root = project();
     const cwd = join(root, 'src');
