@@ -3,42 +3,14 @@
 // process records every module it resolves, ESM and CommonJS alike.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { HEAVY_PACKAGES, moduleTrace } from '../helpers/module-trace.js';
 import { runCli } from '../helpers/cli.js';
-import { testDir } from '../helpers/tempdir.js';
 import { fixture, guardProject, hold } from './support.js';
-
-const HEAVY = /\/node_modules\/(zod|yargs|execa|pino|pino-pretty|chokidar)\//;
-
-const HOOKS = `
-import { appendFileSync } from 'node:fs';
-let out;
-export function initialize(data) { out = data.out; }
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context);
-  appendFileSync(out, result.url + '\\n');
-  return result;
-}
-`;
-
-const REGISTER = `
-import { appendFileSync } from 'node:fs';
-import Module, { register } from 'node:module';
-register('./hooks.mjs', import.meta.url, { data: { out: process.env.RESOLVED_LOG } });
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (...args) {
-  const file = resolveFilename.apply(this, args);
-  appendFileSync(process.env.RESOLVED_LOG, file + '\\n');
-  return file;
-};
-`;
 
 describe('guard hot path', () => {
   it('allow, block, claim and --git-staged load none of the heavy packages', async () => {
-    const hooks = testDir({ 'hooks.mjs': HOOKS, 'register.mjs': REGISTER });
+    const trace = moduleTrace();
     const root = guardProject({ 'src/api/users.ts': 'x\n' });
     execFileSync('git', ['init', '-q'], { cwd: root });
     execFileSync('git', ['add', 'src/api/users.ts'], { cwd: root });
@@ -51,14 +23,12 @@ describe('guard hot path', () => {
       ['git-staged', ['guard', '--git-staged'], '', 1],
     ];
     for (const [name, args, input, code] of runs) {
-      const log = join(hooks, `resolved-${name}.log`);
-      writeFileSync(log, '');
-      const env = { NODE_OPTIONS: `--import=${pathToFileURL(join(hooks, 'register.mjs')).href}`, RESOLVED_LOG: log };
+      const env = trace.env(name);
       const result = await runCli(args, { cwd: root, input, env });
       expect(result.code, `${name}: ${result.stderr}`).toBe(code);
-      const resolved = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      const resolved = trace.resolved(name);
       expect(resolved.some((url) => url.endsWith('/dist/cli/commands/guard.js')), name).toBe(true);
-      expect(resolved.filter((url) => HEAVY.test(url)), name).toEqual([]);
+      expect(resolved.filter((url) => HEAVY_PACKAGES.test(url)), name).toEqual([]);
     }
   });
 });
