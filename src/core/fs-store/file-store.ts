@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { basename, relative, resolve, sep } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { AgentvisorError } from '../errors.js';
 import { validateAgentId } from '../ids.js';
@@ -529,11 +530,11 @@ export class FileStore implements Store {
 
   async watchInbox(agentId: string, onChange: () => void): Promise<() => Promise<void>> {
     validateAgentId(agentId);
-    const inbox = this.layout.inbox(agentId);
+    const inbox = resolve(this.layout.inbox(agentId));
     mkdirSync(inbox, { recursive: true });
     // Loaded here only: the CLI's hot paths never pay for chokidar.
     const { watch } = await import('chokidar');
-    const watcher = watch(inbox, { depth: 0, ignoreInitial: true, ignored: (path: string) => path.includes('/read') || path.includes('/.tmp') });
+    const watcher = watch(inbox, { depth: 0, ignoreInitial: true, ignored: (path: string) => consumedOrTemp(inbox, path) });
     watcher.on('add', () => onChange());
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     // Anything that arrived before the watcher was ready.
@@ -556,6 +557,17 @@ export class FileStore implements Store {
 
 function removeLockFile(s: Section, lock: StoredLock): boolean {
   return removeFile(s.layout.lock(lock.name), LOCK_STEP);
+}
+
+/**
+ * Whether the watcher should skip `path`: the inbox's own `read/` folder and what is below it, and
+ * temp files. Judged relative to the inbox, so an agent named `reader`, or a coordination dir
+ * under a folder named `read`, is still watched.
+ */
+function consumedOrTemp(inbox: string, path: string): boolean {
+  const inside = relative(inbox, resolve(path));
+  const first = inside.split(sep)[0] ?? '';
+  return first === 'read' || basename(path).startsWith('.tmp');
 }
 
 function knownIn(layout: Layout): string[] {

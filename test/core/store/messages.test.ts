@@ -72,4 +72,21 @@ describe('messages', () => {
     expect((await store.readMessages('b')).map((m) => m.message)).toEqual(['ping']);
     await store.close();
   });
+
+  it('watchInbox ignores only the inbox\'s own read/ folder: agent "reader", in a dir under a folder named "read"', async () => {
+    const dir = join(testDir(), 'read', '.tmpdir', 'locks');
+    const store = new FileStore({ dir });
+    let told = 0;
+    const stop = await store.watchInbox('reader', () => (told += 1));
+    await runActor(dir, [{ op: 'send', from: 'a', to: 'reader', message: 'live' }]);
+    await waitFor(() => told > 0, { what: 'the watcher of "reader" to fire' });
+    // Consumed into reader/read/; the watcher keeps telling of new arrivals.
+    expect((await store.readMessages('reader')).map((m) => m.message)).toEqual(['live']);
+    const before = told;
+    await runActor(dir, [{ op: 'send', from: 'a', to: 'reader', message: 'again' }]);
+    await waitFor(() => told > before, { what: 'the watcher to fire for the second message' });
+    await stop();
+    expect((await store.readMessages('reader')).map((m) => m.message)).toEqual(['again']);
+    await store.close();
+  });
 });
