@@ -23,9 +23,22 @@ export function modesConflict(a: LockMode, b: LockMode): boolean {
   return a === 'exclusive' || b === 'exclusive';
 }
 
-/** A file path both lock paths match, or null. */
+/**
+ * What a held (or awaited) lock path covers. One that does not parse was not written by this
+ * version (requests are checked before anything is written): it could cover anything, so it
+ * covers everything, and a reader never throws on it.
+ */
+function heldPatternOf(source: string): Pattern {
+  try {
+    return patternOf(source);
+  } catch {
+    return patternOf('**');
+  }
+}
+
+/** A file path that the request `a` and the held lock path `b` both match, or null. */
 export function witnessOf(a: string, b: string): string | null {
-  return overlapWitness(patternOf(a), patternOf(b));
+  return overlapWitness(patternOf(a), heldPatternOf(b));
 }
 
 function conflictWith(request: PathRequest, held: { agent_id: string; file_path: string; mode: LockMode }, since: string | null): ConflictRecord | null {

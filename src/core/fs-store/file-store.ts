@@ -27,13 +27,13 @@ import { agentIds, blankEntry, readAgent, writeAgent } from './agents.js';
 import { removeFile, removeQuietly, replaceFile, step, storeIoError } from './atomic-file.js';
 import { buildBoard, writeBoard } from './board.js';
 import { ChangeSignal } from './change-signal.js';
-import { holderConflicts, waiterConflicts } from './conflicts.js';
+import { holderConflicts, patternOf, waiterConflicts } from './conflicts.js';
 import { readCounters, writeCounters } from './counters.js';
 import { grant, logConflicts, LOCK_STEP, type Granted } from './grant.js';
 import { consume, deliverEnd, deliverMessage, inboxIds, listInbox, peek } from './inbox.js';
 import { appendLines } from './journal.js';
 import { Layout } from './layout.js';
-import { listDir, readLocks, serialiseLock, type StoredLock } from './lock-files.js';
+import { carriesToken, listDir, readLocks, serialiseLock, type StoredLock } from './lock-files.js';
 import { DirMutex } from './mutex.js';
 import { QUEUE_REFRESH_MS, readQueue, removeEntry, waiterDead, writeEntry, type QueueEntry } from './queue.js';
 import { instant, isStale, Section, type StoreContext } from './section.js';
@@ -78,11 +78,13 @@ function badInput(message: string, facts: Record<string, unknown> = {}): never {
   throw new AgentvisorError('INVALID_ARGUMENT', message, facts);
 }
 
+/** Every path must parse (INVALID_GLOB otherwise) before anything is written or compared. */
 function checkPaths(paths: PathRequest[]): void {
   if (!Array.isArray(paths) || paths.length === 0) badInput('no lock paths given');
   for (const p of paths) {
     if (typeof p?.path !== 'string' || p.path === '') badInput('a lock path is empty', { path: p?.path });
     if (p.mode !== 'exclusive' && p.mode !== 'shared') badInput(`lock mode must be "exclusive" or "shared", not ${JSON.stringify(p.mode)}`);
+    patternOf(p.path);
   }
 }
 
@@ -359,7 +361,7 @@ export class FileStore implements Store {
     const locks = readLocks(this.layout, listing.lockNames);
     const open = new Set(listDir(this.layout).txnTokens);
     const now = instant(this.ctx.clock);
-    return locks.filter((l) => !(l.state === 'ok' && open.has(l.record.token)) && !isStale(l, now, this.ctx.facts).stale).map((l) => l.record);
+    return locks.filter((l) => !(carriesToken(l) && open.has(l.record.token)) && !isStale(l, now, this.ctx.facts).stale).map((l) => l.record);
   }
 
   // ---------------------------------------------------------------- agents, journals, board

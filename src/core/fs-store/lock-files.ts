@@ -5,6 +5,7 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { LockMode, LockRecord } from '../records.js';
+import { patternOf } from './conflicts.js';
 import { LOCK_SUFFIX, txnToken, type Layout } from './layout.js';
 
 export const LOCK_VERSION = 1;
@@ -12,15 +13,20 @@ export const LOCK_VERSION = 1;
 export const UNREADABLE_LOCK_PATH = '**';
 export const UNREADABLE_HOLDER = 'unknown';
 
-export type LockState = 'ok' | 'unreadable' | 'future';
+/**
+ * ok: ours to judge and rewrite. unreadable: does not parse, held by `unknown` on everything.
+ * future: a newer agentvisor's, judged by file age. invalid: ours but its lock path does not parse
+ * (an older or outside writer), held by its agent on everything, judged by its own fields.
+ */
+export type LockState = 'ok' | 'unreadable' | 'future' | 'invalid';
 
 export interface StoredLock {
   /** File name in the coordination dir. */
   name: string;
   record: LockRecord;
-  /** ok: ours to judge and rewrite; unreadable/future: held, judged by file age only, never rewritten. */
+  /** Only `ok` locks are rewritten (renewed); the others are held as they are. */
   state: LockState;
-  /** For unreadable/future files: what staleness judges (the file's age, nothing else). */
+  /** What staleness judges when it is not `record`: the file's age (future), the original record (invalid). */
   judgedAs?: LockRecord;
 }
 
@@ -160,8 +166,33 @@ export function readLock(layout: Layout, name: string): StoredLock | null {
   };
   const parsed = parseLockRecord(text, mtimeIso);
   if (!parsed) return { name, record: unreadableRecord(name, mtimeIso()), state: 'unreadable' };
-  if (parsed.state === 'future') return { name, record: parsed.record, state: 'future', judgedAs: byFileAge(parsed.record, mtimeIso()) };
-  return { name, record: parsed.record, state: 'ok' };
+  const { record } = parsed;
+  if (parsed.state === 'future') return { name, record: coverAllIfInvalid(record, name), state: 'future', judgedAs: byFileAge(record, mtimeIso()) };
+  if (!validLockPath(record.file_path)) return { name, record: coverAllIfInvalid(record, name), state: 'invalid', judgedAs: record };
+  return { name, record, state: 'ok' };
+}
+
+function validLockPath(path: string): boolean {
+  try {
+    patternOf(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A lock path we cannot parse could cover anything: it stands as an exclusive lock on everything,
+ * still held by its agent, marked `unreadable` so status shows which file it is.
+ */
+function coverAllIfInvalid(record: LockRecord, name: string): LockRecord {
+  if (validLockPath(record.file_path)) return record;
+  return { ...record, file_path: UNREADABLE_LOCK_PATH, mode: 'exclusive', unreadable: name };
+}
+
+/** Whether the record carries a token of ours (an abandoned acquisition's files are removed by it). */
+export function carriesToken(lock: StoredLock): boolean {
+  return lock.state === 'ok' || lock.state === 'invalid';
 }
 
 export function readLocks(layout: Layout, names: string[]): StoredLock[] {

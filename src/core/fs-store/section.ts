@@ -12,7 +12,7 @@ import { readCounters, writeCounters, type Counters } from './counters.js';
 import { maxMessageSeq } from './inbox.js';
 import { appendLines, readTail } from './journal.js';
 import type { Layout } from './layout.js';
-import { judgedRecord, listDir, readLocks, type StoredLock } from './lock-files.js';
+import { carriesToken, judgedRecord, listDir, readLocks, type StoredLock } from './lock-files.js';
 import { readQueue } from './queue.js';
 
 export interface StoreContext {
@@ -105,11 +105,11 @@ export class Section {
   private recoverTxns(locks: StoredLock[], tokens: number[]): StoredLock[] {
     const abandoned = new Set(tokens);
     for (const lock of locks) {
-      if (lock.state === 'ok' && abandoned.has(lock.record.token)) removeFile(this.layout.lock(lock.name), 'recover');
+      if (carriesToken(lock) && abandoned.has(lock.record.token)) removeFile(this.layout.lock(lock.name), 'recover');
     }
     for (const token of tokens) removeFile(this.layout.txn(token), 'recover');
     this.mutated();
-    return locks.filter((l) => !(l.state === 'ok' && abandoned.has(l.record.token)));
+    return locks.filter((l) => !(carriesToken(l) && abandoned.has(l.record.token)));
   }
 
   private reclaimStale(locks: StoredLock[]): StoredLock[] {
