@@ -89,9 +89,17 @@ async function main(argv: string[]): Promise<number> {
   if (!command.handlesSignals) stopOnSignals(controller);
   return command.run({
     args,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    // Getters: each stdio stream costs a few ms to set up (a pipe is a net.Socket), and hooks such
+    // as guard must not pay for streams they never touch.
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
