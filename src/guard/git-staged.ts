@@ -3,12 +3,12 @@
 // the coordination dir never counts; paths outside root are not agentvisor's business.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { AgentvisorError } from '../core/errors.js';
 import { DEFAULT_AGENT_ID, validateAgentId } from '../core/ids.js';
+import { holderConflicts } from '../core/fs-store/conflicts.js';
+import { liveLocksIn } from '../core/fs-store/live-locks.js';
 import { coordinationDir, findRoot } from '../core/location.js';
-import { openStore } from '../core/open-store.js';
 import { escapeLiteral } from '../core/glob/index.js';
 import type { ConflictRecord } from '../core/records.js';
 import { shellQuote } from './shell-quote.js';
@@ -33,16 +33,11 @@ export async function gitStagedGuard(input: GitStagedInput): Promise<GitStagedOu
   const dir = coordinationDir({ root, cwd: input.cwd, env: input.env, dir: input.dir });
   const files = staged.map((p) => join(top, p)).filter((abs) => !isInside(abs, dir));
   const targets = literalTargets(files, root, top);
-  if (!targets.length || !existsSync(dir)) return { code: 0, message: '' };
+  if (!targets.length) return { code: 0, message: '' };
 
   const agentId = input.agent !== undefined ? validateAgentId(input.agent, '--agent') : input.env.AGENT_ID ? validateAgentId(input.env.AGENT_ID, 'AGENT_ID') : DEFAULT_AGENT_ID;
-  const store = await openStore({ dir });
-  let conflicts: ConflictRecord[];
-  try {
-    conflicts = await store.check(agentId, targets.map((path) => ({ path: escapeLiteral(path), mode: 'exclusive' as const })));
-  } finally {
-    await store.close();
-  }
+  // The live lock files, read as the store's check reads them (a missing dir holds none).
+  const conflicts = holderConflicts(agentId, targets.map((path) => ({ path: escapeLiteral(path), mode: 'exclusive' as const })), liveLocksIn(dir));
   if (!conflicts.length) return { code: 0, message: '' };
   return { code: 1, message: refusal(conflicts, targets) };
 }

@@ -1,13 +1,13 @@
 // `agentvisor guard` as a pre-tool hook: payload → literal paths under root → decision → the exit
-// code and words the client reads (0 allow; 2 block, reason on stderr). Opens the store only when
-// the tool writes a path inside root and a coordination dir exists (or --claim needs one).
+// code and words the client reads (0 allow; 2 block, reason on stderr). A check reads the live
+// lock files and nothing else; only --claim opens the store (and loads its writing half).
 
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { liveLocksIn } from '../core/fs-store/live-locks.js';
 import { coordinationDir, findRoot } from '../core/location.js';
-import { openStore } from '../core/open-store.js';
 import { ownerFromEnvironment } from '../core/ownership.js';
-import { decide, type Decision } from './decide.js';
+import type { LockRecord } from '../core/records.js';
+import { decideClaim, decideFromLocks, type Decision } from './decide.js';
 import { guardIdentity, type GuardIdentity } from './identity.js';
 import { parseHookPayload } from './payload.js';
 import { blockReason } from './reason.js';
@@ -37,25 +37,32 @@ export async function hookGuard(input: HookGuardInput): Promise<GuardOutcome> {
   const targets = literalTargets(request.paths, root, base);
   if (!targets.length) return allow();
   const dir = coordinationDir({ root, cwd: input.cwd, env: input.env, dir: input.dir });
-  if (!input.claim && !existsSync(dir)) return allow();
+  if (!input.claim) {
+    // A missing dir holds no locks (and is not created).
+    const held = liveLocksIn(dir);
+    return outcome(decideFromLocks(held, identity.agentId, targets), identity, held);
+  }
+  return claim(dir, identity, targets, input.env);
+}
 
+async function claim(dir: string, identity: GuardIdentity, targets: string[], env: NodeJS.ProcessEnv): Promise<GuardOutcome> {
+  const { openStore } = await import('../core/open-store.js');
   const store = await openStore({ dir });
   try {
-    const owner = ownerFromEnvironment(input.env, 'cli');
-    const decision = await decide(store, identity.agentId, targets, { claim: input.claim, owner });
-    return await outcome(decision, identity, () => store.listLocks());
+    const decision = await decideClaim(store, identity.agentId, targets, ownerFromEnvironment(env, 'cli'));
+    return outcome(decision, identity, decision.kind === 'block' ? await store.listLocks() : []);
   } finally {
-    // close() writes the board when a claim changed it; a check alone takes no mutex at all.
+    // close() writes the board when the claim changed it.
     await store.close();
   }
 }
 
-async function outcome(decision: Decision, identity: GuardIdentity, listLocks: Store['listLocks']): Promise<GuardOutcome> {
+/** `locks`: the live locks, to say whether a holder holds the path or waits in line for it. */
+function outcome(decision: Decision, identity: GuardIdentity, locks: LockRecord[]): GuardOutcome {
   if (decision.kind === 'allow') {
     if (!decision.claimed.length) return allow();
     return { code: 0, message: `agentvisor guard: ${identity.agentId} claimed ${decision.claimed.join(', ')}\n` };
   }
-  const locks = await listLocks();
   const message = blockReason(decision.blocked, { agentId: identity.agentId, needsFrom: identity.source !== 'env', locks });
   return { code: 2, message };
 }
@@ -63,5 +70,3 @@ async function outcome(decision: Decision, identity: GuardIdentity, listLocks: S
 function allow(): GuardOutcome {
   return { code: 0, message: '' };
 }
-
-type Store = Awaited<ReturnType<typeof openStore>>;

@@ -27,8 +27,9 @@ describe('guard under contention', () => {
   it('blocks at its deadline when the store does not answer', async () => {
     const root = guardProject();
     const release = join(root, 'release-holder');
-    // A `lock` that stops inside the store's critical section, holding its mutex.
-    const holder = spawnCli(['lock', 'other/**', '--agent', 'holder'], {
+    // A `lock` that stops inside the store's critical section, holding its mutex. Two paths, so
+    // that the acquisition opens a txn file to wait for (a single path is linked without one).
+    const holder = spawnCli(['lock', 'other/**', 'more/**', '--agent', 'holder'], {
       cwd: root,
       env: { AGENTVISOR_FAULTS: 'lock-file.write=pause', AGENTVISOR_FAULT_RELEASE: release },
     });

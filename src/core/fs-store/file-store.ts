@@ -10,7 +10,6 @@ import { AgentvisorError } from '../errors.js';
 import { validateAgentId } from '../ids.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
 import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry, LockRecord, MessageRecord } from '../records.js';
-import type { MachineFacts } from '../staleness.js';
 import type {
   AcquireRequest,
   AcquireResult,
@@ -33,10 +32,11 @@ import { grant, logConflicts, LOCK_STEP, type Granted } from './grant.js';
 import { consume, deliverEnd, deliverMessage, inboxIds, listInbox, peek } from './inbox.js';
 import { appendLines } from './journal.js';
 import { Layout } from './layout.js';
-import { carriesToken, listDir, readLocks, serialiseLock, type StoredLock } from './lock-files.js';
+import { machineFacts, readLiveLocks } from './live-locks.js';
+import { serialiseLock, type StoredLock } from './lock-files.js';
 import { DirMutex } from './mutex.js';
 import { QUEUE_REFRESH_MS, readQueue, removeEntry, waiterDead, writeEntry, type QueueEntry } from './queue.js';
-import { instant, isStale, Section, type StoreContext } from './section.js';
+import { Section, type StoreContext } from './section.js';
 
 export interface FileStoreOptions {
   dir: string;
@@ -99,8 +99,7 @@ export class FileStore implements Store {
   constructor(options: FileStoreOptions) {
     this.dir = options.dir;
     const liveness = options.liveness ?? systemLiveness;
-    const facts: MachineFacts = { host: liveness.host, bootId: liveness.bootId, pidState: (pid, start) => liveness.pidState(pid, start) };
-    this.ctx = { layout: new Layout(options.dir), clock: options.clock ?? systemClock, liveness, facts };
+    this.ctx = { layout: new Layout(options.dir), clock: options.clock ?? systemClock, liveness, facts: machineFacts(liveness) };
     this.mutex = new DirMutex(options.dir);
     this.boardLagMs = options.boardLagMs ?? DEFAULT_BOARD_LAG_MS;
   }
@@ -351,17 +350,9 @@ export class FileStore implements Store {
     }, { create: false, absent: [] as LockRecord[] });
   }
 
-  /**
-   * Live locks without the mutex: lock files not belonging to an open acquisition (a txn file
-   * seen after the record was read), not stale.
-   */
+  /** Live locks without the mutex (live-locks.ts: the guard reads them the same way). */
   private readLiveLocks(): LockRecord[] {
-    const listing = listDir(this.layout);
-    if (listing.lockNames.length === 0) return [];
-    const locks = readLocks(this.layout, listing.lockNames);
-    const open = new Set(listDir(this.layout).txnTokens);
-    const now = instant(this.ctx.clock);
-    return locks.filter((l) => !(carriesToken(l) && open.has(l.record.token)) && !isStale(l, now, this.ctx.facts).stale).map((l) => l.record);
+    return readLiveLocks(this.layout, this.ctx.clock, this.ctx.facts);
   }
 
   // ---------------------------------------------------------------- agents, journals, board

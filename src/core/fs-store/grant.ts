@@ -2,16 +2,24 @@
 // as open, the lock files are linked one by one, and removing the txn file commits. A crash before
 // that leaves a txn file, and the next section removes its lock files (section.ts).
 
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { ConflictRecord, HistoryEntry, LockRecord } from '../records.js';
+import type { ConflictRecord, HistoryEntry, LockMode, LockRecord } from '../records.js';
 import type { AcquireRequest, PathRequest } from '../store.js';
 import { createFile, removeFile, removeQuietly, step } from './atomic-file.js';
 import { appendLines } from './journal.js';
-import { lockFileName } from './layout.js';
+import { LOCK_SUFFIX } from './layout.js';
 import { LOCK_VERSION, serialiseLock, type StoredLock } from './lock-files.js';
 import type { Section } from './section.js';
 
 export const LOCK_STEP = 'lock-file';
+
+/** Readable and unique per (agent, path, mode): `<slug of path>.<agent>.<hash>.lock`. */
+export function lockFileName(agentId: string, path: string, mode: LockMode): string {
+  const slug = path.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'root';
+  const hash = createHash('sha256').update(`${agentId}\0${path}\0${mode}`).digest('hex').slice(0, 12);
+  return `${slug}.${agentId}.${hash}${LOCK_SUFFIX}`;
+}
 
 /** The same path asked twice in one request counts once. */
 export function uniquePaths(paths: PathRequest[]): PathRequest[] {

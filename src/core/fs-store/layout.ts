@@ -1,8 +1,7 @@
 // Where each thing lives in the coordination dir (see docs/file-store.md for the whole layout).
+// Lock file names are made where locks are taken (grant.ts): readers need no crypto.
 
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { LockMode } from '../records.js';
 
 export const LOCK_SUFFIX = '.lock';
 export const TXN_PREFIX = 'txn-';
@@ -46,13 +45,6 @@ export class Layout {
   lock(name: string): string {
     return join(this.dir, name);
   }
-}
-
-/** Readable and unique per (agent, path, mode): `<slug of path>.<agent>.<hash>.lock`. */
-export function lockFileName(agentId: string, path: string, mode: LockMode): string {
-  const slug = path.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'root';
-  const hash = createHash('sha256').update(`${agentId}\0${path}\0${mode}`).digest('hex').slice(0, 12);
-  return `${slug}.${agentId}.${hash}${LOCK_SUFFIX}`;
 }
 
 /** The token of a `txn-<token>.json` name, or null. */

@@ -6,13 +6,14 @@ import { readdirSync } from 'node:fs';
 import type { Clock } from '../clock.js';
 import type { Liveness } from '../liveness.js';
 import type { HistoryEntry, LockRecord } from '../records.js';
-import { judge, type Instant, type MachineFacts } from '../staleness.js';
+import type { Instant, MachineFacts } from '../staleness.js';
 import { removeFile, removeQuietly, tempOwner } from './atomic-file.js';
 import { readCounters, writeCounters, type Counters } from './counters.js';
 import { maxMessageSeq } from './inbox.js';
 import { appendLines, readTail } from './journal.js';
 import type { Layout } from './layout.js';
-import { carriesToken, judgedRecord, listDir, readLocks, type StoredLock } from './lock-files.js';
+import { instant, isStale } from './live-locks.js';
+import { carriesToken, listDir, readLocks, type StoredLock } from './lock-files.js';
 import { readQueue } from './queue.js';
 
 export interface StoreContext {
@@ -20,14 +21,6 @@ export interface StoreContext {
   clock: Clock;
   liveness: Liveness;
   facts: MachineFacts;
-}
-
-export function instant(clock: Clock): Instant {
-  return { wall: clock.now(), mono: clock.mono() };
-}
-
-export function isStale(lock: StoredLock, now: Instant, facts: MachineFacts): ReturnType<typeof judge> {
-  return judge(judgedRecord(lock), now, facts);
 }
 
 /** Temp files of dead writers, here and in messages/.tmp and queue/. */

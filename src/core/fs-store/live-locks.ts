@@ -1,0 +1,41 @@
+// The live locks of a coordination dir, read without the mutex: what check, listLocks and the board
+// see, and all that the guard reads on every edit an agent makes. It imports nothing that writes
+// (no mutex, journals, queue or counters), so a read-only caller loads only this and lock-files.
+
+import { systemClock, type Clock } from '../clock.js';
+import { systemLiveness, type Liveness } from '../liveness.js';
+import type { LockRecord } from '../records.js';
+import { judge, type Instant, type MachineFacts } from '../staleness.js';
+import { Layout } from './layout.js';
+import { carriesToken, judgedRecord, listDir, readLocks, type StoredLock } from './lock-files.js';
+
+export function instant(clock: Clock): Instant {
+  return { wall: clock.now(), mono: clock.mono() };
+}
+
+export function isStale(lock: StoredLock, now: Instant, facts: MachineFacts): ReturnType<typeof judge> {
+  return judge(judgedRecord(lock), now, facts);
+}
+
+/** What staleness needs to know about this machine. */
+export function machineFacts(liveness: Liveness): MachineFacts {
+  return { host: liveness.host, bootId: liveness.bootId, pidState: (pid, start) => liveness.pidState(pid, start) };
+}
+
+/**
+ * Lock files not belonging to an open acquisition (a txn file seen after the record was read),
+ * not stale.
+ */
+export function readLiveLocks(layout: Layout, clock: Clock, facts: MachineFacts): LockRecord[] {
+  const listing = listDir(layout);
+  if (listing.lockNames.length === 0) return [];
+  const locks = readLocks(layout, listing.lockNames);
+  const open = new Set(listDir(layout).txnTokens);
+  const now = instant(clock);
+  return locks.filter((l) => !(carriesToken(l) && open.has(l.record.token)) && !isStale(l, now, facts).stale).map((l) => l.record);
+}
+
+/** The live locks in `dir` as this machine's clock and processes judge them now. */
+export function liveLocksIn(dir: string): LockRecord[] {
+  return readLiveLocks(new Layout(dir), systemClock, machineFacts(systemLiveness));
+}
