@@ -1,10 +1,11 @@
-// Starting one agent process: execa with its own process group (detached: setsid), stdin from
-// /dev/null or a pipe, a shell string through /bin/sh -c or an argv array. Its end is the child's
-// `exit` event, never the promise or `close` (a grandchild may hold the pipes open for ever).
+// Starting one agent process: its own process group (detached: setsid), stdin from /dev/null or a
+// pipe, a shell string through /bin/sh -c or an argv array. Its end is the child's `exit` event,
+// never `close` (a grandchild may hold the pipes open for ever). node:child_process directly, not
+// execa: we use none of execa's buffering, piping or promise, and importing it cost ~70 ms of every
+// run's start-up (bench/supervisor.bench.mjs).
 
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { execa } from 'execa';
 
 export interface SpawnRequest {
   command: string | string[];
@@ -32,22 +33,14 @@ export interface SpawnedAgent {
 
 export function spawnAgent(request: SpawnRequest): SpawnedAgent {
   const [file, ...args] = typeof request.command === 'string' ? ['/bin/sh', '-c', request.command] : request.command;
-  const subprocess = execa(file!, args, {
-    cwd: request.cwd,
-    env: request.env,
-    extendEnv: false,
-    stdin: request.stdin,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    detached: true,
-    cleanup: false,
-    buffer: false,
-    reject: false,
-    forceKillAfterDelay: false,
-  });
-  // The promise settles at stdio EOF; we never wait on it, but it must not reject unhandled.
-  subprocess.catch(() => undefined);
-  const child = subprocess as unknown as ChildProcess;
+  let child: ChildProcess;
+  try {
+    child = spawn(file!, args, { cwd: request.cwd, env: request.env, stdio: [request.stdin, 'pipe', 'pipe'], detached: true });
+  } catch (error) {
+    // Arguments Node refuses before any process exists (a NUL byte in an argument, say).
+    const exit: AgentExit = { code: null, signal: null, error: describeSpawnError(error as NodeJS.ErrnoException, request) };
+    return { pid: undefined, stdin: null, stdout: null, stderr: null, exited: Promise.resolve(exit) };
+  }
   const exited = new Promise<AgentExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', (error: NodeJS.ErrnoException) => {
