@@ -62,36 +62,86 @@ function markerBytes(marker: TreeMarker): Buffer {
   return Buffer.from(marker.value === undefined ? `${marker.key}=` : `${marker.key}=${marker.value}\0`);
 }
 
-function environHas(pid: number, needle: Buffer): boolean {
-  let environ: Buffer;
+/** One look at /proc: every process's stat, and its environment read at most once, on demand. */
+interface ProcSnapshot {
+  procs: ProcStat[];
+  environs: Map<number, Buffer | null>;
+}
+
+let snapshot: ProcSnapshot | null = null;
+
+/**
+ * The processes now. Callers within one turn of the event loop share one snapshot (50 agents
+ * reaped by one SIGCHLD would otherwise read all of /proc 50 times); the next turn reads afresh,
+ * so a caller that waits before looking again always sees what happened meanwhile.
+ */
+function currentProcesses(): ProcSnapshot {
+  if (snapshot) return snapshot;
+  const procs: ProcStat[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    const stat = procStat(pid);
+    if (stat) procs.push(stat);
+  }
+  const fresh: ProcSnapshot = { procs, environs: new Map() };
+  snapshot = fresh;
+  setImmediate(() => {
+    if (snapshot === fresh) snapshot = null;
+  });
+  return fresh;
+}
+
+/** Forget the shared snapshot (after sending signals, the next look must be fresh). */
+function forgetSnapshot(): void {
+  snapshot = null;
+}
+
+let ownStart: number | undefined;
+
+/**
+ * Our own start (clock ticks since boot): a process that started earlier cannot carry a marker we
+ * made, so its environment is never read. Most of /proc is skipped this way.
+ */
+function startOfThisProcess(): number {
+  ownStart ??= procStat(process.pid)?.startTime ?? 0;
+  return ownStart;
+}
+
+function environOf(view: ProcSnapshot, pid: number): Buffer | null {
+  let environ = view.environs.get(pid);
+  if (environ !== undefined) return environ;
   try {
     environ = readFileSync(`/proc/${pid}/environ`);
   } catch {
-    return false;
+    environ = null;
   }
+  view.environs.set(pid, environ);
+  return environ;
+}
+
+function environHas(environ: Buffer, needle: Buffer): boolean {
   for (let at = environ.indexOf(needle); at >= 0; at = environ.indexOf(needle, at + 1)) {
     if (at === 0 || environ[at - 1] === 0) return true;
   }
   return false;
 }
 
-function allPids(): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) pids.push(pid);
-  }
-  return pids;
-}
-
 /** Running processes (not zombies) in the group, or carrying the marker. */
 export function findTree(pgid: number | null, marker: TreeMarker | null): number[] {
   const needle = marker ? markerBytes(marker) : null;
+  const view = currentProcesses();
+  const since = startOfThisProcess();
   const found: number[] = [];
-  for (const pid of allPids()) {
-    const stat = procStat(pid);
-    if (!stat || stat.state === 'Z' || stat.state === 'X') continue;
-    if ((pgid !== null && stat.pgid === pgid) || (needle !== null && environHas(pid, needle))) found.push(pid);
+  for (const stat of view.procs) {
+    if (stat.state === 'Z' || stat.state === 'X') continue;
+    if (pgid !== null && stat.pgid === pgid) {
+      found.push(stat.pid);
+      continue;
+    }
+    if (needle === null || stat.startTime < since) continue;
+    const environ = environOf(view, stat.pid);
+    if (environ && environHas(environ, needle)) found.push(stat.pid);
   }
   return found;
 }
@@ -107,6 +157,7 @@ export function signalTree(pgid: number | null, marker: TreeMarker | null, signa
       // Already gone.
     }
   }
+  forgetSnapshot();
   return stragglers;
 }
 
