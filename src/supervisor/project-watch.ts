@@ -1,11 +1,15 @@
 // What the change watcher watches: the project root (or, past the inotify budget, only the owned
-// paths' base folders), never the coordination dir, `.git`, `node_modules` or what git ignores.
+// paths' base folders), never the coordination dir, `.git`, `node_modules`, what git ignores, or
+// editors' swap and backup files. Worked out asynchronously: agents start while it runs.
 
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { execFile } from 'node:child_process';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
 
 const ALWAYS_IGNORED = new Set(['.git', 'node_modules']);
+/** Editors' artefacts of an atomic save (what chokidar's `atomic` option hides): vim swap files, `x~`, Sublime temps. */
+const EDITOR_ARTEFACT = /^\..*\.sw[px]$|~$|\.subl.*\.tmp$/;
 
 export interface WatchPlan {
   /** Absolute paths to hand to the watcher. */
@@ -16,23 +20,26 @@ export interface WatchPlan {
 }
 
 /** Paths git ignores (folders with a trailing '/'), relative to root; empty outside a git work tree. */
-function gitIgnored(root: string): Set<string> {
-  try {
-    const out = execFileSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', '--directory', '-z'], {
-      cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000, maxBuffer: 64 * 1024 * 1024,
-    });
-    return new Set(out.split('\0').filter(Boolean).map((p) => (p.endsWith('/') ? p.slice(0, -1) : p)));
-  } catch {
-    return new Set();
-  }
+function gitIgnored(root: string, signal: AbortSignal): Promise<Set<string>> {
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      ['ls-files', '--others', '--ignored', '--exclude-standard', '--directory', '-z'],
+      { cwd: root, encoding: 'utf8', timeout: 5_000, maxBuffer: 64 * 1024 * 1024, signal },
+      (error, out) => {
+        if (error) return resolve(new Set());
+        resolve(new Set(out.split('\0').filter(Boolean).map((p) => (p.endsWith('/') ? p.slice(0, -1) : p))));
+      },
+    ).stdin?.end();
+  });
 }
 
-export function ignoreRule(root: string, coordinationDir: string): (absolutePath: string) => boolean {
-  const ignored = gitIgnored(root);
+export function ignoreRuleFor(root: string, coordinationDir: string, ignored: Set<string>): (absolutePath: string) => boolean {
   return (absolutePath) => {
     if (absolutePath === coordinationDir || absolutePath.startsWith(coordinationDir + sep)) return true;
     const rel = relative(root, absolutePath);
     if (rel === '' || rel.startsWith('..')) return false;
+    if (EDITOR_ARTEFACT.test(basename(absolutePath))) return true;
     const segments = rel.split(sep);
     if (segments.some((s) => ALWAYS_IGNORED.has(s))) return true;
     for (let i = 1; i <= segments.length; i++) if (ignored.has(segments.slice(0, i).join('/'))) return true;
@@ -41,24 +48,24 @@ export function ignoreRule(root: string, coordinationDir: string): (absolutePath
 }
 
 /** inotify's per-user watch limit; we allow ourselves a quarter of it (other tools need theirs). */
-function watchBudget(): number {
+async function watchBudget(): Promise<number> {
   try {
-    return Math.max(256, Math.floor(Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8')) / 4));
+    return Math.max(256, Math.floor(Number(await readFile('/proc/sys/fs/inotify/max_user_watches', 'utf8')) / 4));
   } catch {
     return 2_000;
   }
 }
 
 /** Folders under root that would be watched, counting until `budget` is passed. */
-function countFolders(root: string, ignored: (p: string) => boolean, budget: number): number {
+async function countFolders(root: string, ignored: (p: string) => boolean, budget: number, signal: AbortSignal): Promise<number> {
   let count = 0;
   const stack = [root];
-  while (stack.length > 0 && count <= budget) {
+  while (stack.length > 0 && count <= budget && !signal.aborted) {
     const dir = stack.pop()!;
     count++;
-    let entries;
+    let entries: Dirent[];
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
+      entries = await readdir(dir, { withFileTypes: true });
     } catch {
       continue;
     }
@@ -81,10 +88,10 @@ export function baseFolder(lockPath: string): string {
   return literal.join('/');
 }
 
-export function planWatch(root: string, coordinationDir: string, ownedPaths: string[]): WatchPlan {
-  const ignored = ignoreRule(root, coordinationDir);
-  const budget = watchBudget();
-  if (countFolders(root, ignored, budget) <= budget) return { targets: [root], wholeRoot: true, ignored };
+export async function planWatch(root: string, coordinationDir: string, ownedPaths: string[], signal: AbortSignal): Promise<WatchPlan> {
+  const [gitIgnoredPaths, budget] = await Promise.all([gitIgnored(root, signal), watchBudget()]);
+  const ignored = ignoreRuleFor(root, coordinationDir, gitIgnoredPaths);
+  if ((await countFolders(root, ignored, budget, signal)) <= budget) return { targets: [root], wholeRoot: true, ignored };
   const bases = [...new Set(ownedPaths.map(baseFolder))].map((b) => (b === '' ? root : join(root, b)));
   return { targets: bases.length > 0 ? bases : [], wholeRoot: false, ignored };
 }

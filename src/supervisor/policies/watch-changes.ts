@@ -3,20 +3,27 @@
 // `unowned` conflict (shown in the summary). The file system cannot say who wrote; ownership can.
 // A change is attributed by its mtime to the agent running at that moment, so a change seen just
 // after an agent exited still counts as its own.
+// The watcher starts beside the agents, not before them (its set-up cost ~100 ms of every run's
+// start): until it is ready, a file its first scan finds with an mtime after the run began counts
+// as changed, and once it is ready, files created in folders before they were watched are looked up.
 
-import { stat } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type { Stats } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { FSWatcher } from 'chokidar';
 import { matchesPath, parsePattern, type Pattern } from '../../core/glob/index.js';
 import type { ConflictRecord, HistoryEntry, LockRecord } from '../../core/records.js';
 import type { AgentProcess } from '../agent-process.js';
 import type { Policy, RunContext } from '../policy.js';
-import { planWatch } from '../project-watch.js';
+import { planWatch, type WatchPlan } from '../project-watch.js';
 
 const FLUSH_MS = 100;
 const READY_BOUND_MS = 3_000;
 /** File timestamps come from a coarse kernel clock: a write just after a spawn may look earlier. */
 const MTIME_SLACK_MS = 20;
+/** At the end, events of the last moments have arrived once the watcher saw nothing for this long. */
+const QUIET_MS = 30;
+const SETTLE_BOUND_MS = 1_000;
 
 interface Change {
   path: string;
@@ -39,11 +46,18 @@ function ranAt(agent: AgentProcess, at: number): boolean {
   return agent.intervals.some((i) => at >= i.from - MTIME_SLACK_MS && (i.to === null || at <= i.to));
 }
 
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export function watchChanges(): Policy {
   let watcher: FSWatcher | null = null;
   let pending: Change[] = [];
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
+  let starting: Promise<void> = Promise.resolve();
+  const closing = new AbortController();
+  /** performance.now() of the watcher's last raw event, and stats of changes still being taken. */
+  let lastRawAt = Number.NEGATIVE_INFINITY;
+  let inFlight = 0;
   const owns = new Map<string, Pattern[]>();
   const declared = new Map<string, Pattern[]>();
   const seenUnowned = new Set<string>();
@@ -96,44 +110,111 @@ export function watchChanges(): Policy {
     }, FLUSH_MS);
   }
 
+  function note(run: RunContext, path: string, at: number): void {
+    const rel = relative(run.settings.root, path).split(sep).join('/');
+    if (rel.startsWith('..')) return;
+    pending.push({ path: rel, at });
+    schedule(run);
+  }
+
+  /**
+   * A change seen now, attributed by the file's mtime (never later than now); with `since`, only
+   * when the file was written after it (what the first scan finds).
+   */
+  function record(run: RunContext, path: string, stats: Stats | undefined, options: { gone?: boolean; since?: number } = {}): void {
+    const seenAt = Date.now();
+    const take = (mtime: number | null): void => {
+      if (options.since !== undefined && (mtime === null || mtime < options.since - MTIME_SLACK_MS)) return;
+      note(run, path, Math.min(mtime ?? seenAt, seenAt));
+    };
+    if (options.gone) return take(null);
+    if (stats) return take(stats.mtimeMs);
+    inFlight++;
+    void stat(path)
+      .then((s) => s.mtimeMs, () => null)
+      .then(take)
+      .finally(() => inFlight--);
+  }
+
+  /**
+   * chokidar reads a folder before it watches it: a file created in between is in no event. Once
+   * the watcher is ready every folder is watched, so one more listing of each finds those files.
+   */
+  async function lookForMissed(run: RunContext, w: FSWatcher, plan: WatchPlan, since: number): Promise<void> {
+    for (const [dir, known] of Object.entries(w.getWatched())) {
+      if (closing.signal.aborted) return;
+      const names = new Set(known);
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        const full = join(dir, entry.name);
+        if (names.has(entry.name) || plan.ignored(full)) continue;
+        if (entry.isDirectory()) {
+          w.add(full);
+          continue;
+        }
+        const s = await stat(full).catch(() => null);
+        if (s && s.mtimeMs >= since - MTIME_SLACK_MS) note(run, full, s.mtimeMs);
+      }
+    }
+  }
+
+  async function begin(run: RunContext, since: number): Promise<void> {
+    const { root, dir } = run.settings;
+    const plan = await planWatch(root, dir, [...run.agents.values()].flatMap((a) => a.spec.owns), closing.signal);
+    if (closing.signal.aborted) return;
+    if (!plan.wholeRoot) run.log.warn('the project has too many folders to watch whole within inotify limits: only owned folders are watched, so unowned changes elsewhere go unseen');
+    if (plan.targets.length === 0) return;
+    // Loaded here only: `exec` and the CLI's other commands never pay for chokidar.
+    const { watch } = await import('chokidar');
+    if (closing.signal.aborted) return;
+    // `atomic: false`: chokidar would hold each deletion back 100 ms; editors' artefacts are in plan.ignored.
+    const w = watch(plan.targets, { ignoreInitial: false, atomic: false, ignored: (path) => plan.ignored(path), persistent: true });
+    watcher = w;
+    let ready = false;
+    w.on('raw', () => (lastRawAt = performance.now()));
+    // During the first scan, only what was written since the run began is a change.
+    w.on('add', (path, stats) => record(run, path, stats, ready ? {} : { since }));
+    w.on('change', (path, stats) => record(run, path, stats));
+    w.on('unlink', (path) => record(run, path, undefined, { gone: true }));
+    w.on('error', (error) => run.log.debug({ err: error }, 'change watcher error'));
+    await new Promise<void>((resolve) => {
+      const bound = setTimeout(resolve, READY_BOUND_MS);
+      w.once('ready', () => {
+        clearTimeout(bound);
+        resolve();
+      });
+    });
+    if (closing.signal.aborted) return;
+    ready = true;
+    await lookForMissed(run, w, plan, since);
+  }
+
+  /** Let the events of the last moments (the agents are gone) arrive: until the watcher is quiet. */
+  async function settle(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const bound = performance.now() + SETTLE_BOUND_MS;
+    while ((performance.now() - lastRawAt < QUIET_MS || inFlight > 0) && performance.now() < bound) await pause(5);
+  }
+
   return {
     name: 'watch-changes',
-    async attach(run) {
-      const { root, dir } = run.settings;
+    attach(run) {
       for (const agent of run.agents.values()) {
         owns.set(agent.id, compile(agent.spec.owns));
         declared.set(agent.id, compile([...agent.spec.owns, ...agent.spec.reads]));
       }
-      const plan = planWatch(root, dir, [...run.agents.values()].flatMap((a) => a.spec.owns));
-      if (!plan.wholeRoot) run.log.warn('the project has too many folders to watch whole within inotify limits: only owned folders are watched, so unowned changes elsewhere go unseen');
-      if (plan.targets.length === 0) return;
-      const w = watch(plan.targets, { ignoreInitial: true, ignored: (path) => plan.ignored(path), persistent: true });
-      watcher = w;
-      const record = (event: string, path: string): void => {
-        const rel = relative(root, path).split(sep).join('/');
-        if (rel.startsWith('..')) return;
-        const seenAt = Date.now();
-        const at = event === 'unlink' ? Promise.resolve(seenAt) : stat(path).then((s) => s.mtimeMs, () => seenAt);
-        void at.then((time) => {
-          pending.push({ path: rel, at: Math.min(time, seenAt) });
-          schedule(run);
-        });
-      };
-      w.on('add', (path) => record('add', path));
-      w.on('change', (path) => record('change', path));
-      w.on('unlink', (path) => record('unlink', path));
-      w.on('error', (error) => run.log.debug({ err: error }, 'change watcher error'));
-      await new Promise<void>((resolve) => {
-        const bound = setTimeout(resolve, READY_BOUND_MS);
-        w.once('ready', () => {
-          clearTimeout(bound);
-          resolve();
-        });
-      });
+      starting = begin(run, Date.now()).catch((error: unknown) => run.log.debug({ err: error }, 'the change watcher could not start'));
     },
     async detach(run) {
-      // Let events of the last moments arrive before the watcher goes.
-      await new Promise((resolve) => setTimeout(resolve, FLUSH_MS));
+      // The first scan finishes (bounded) even when every agent already ended: it finds their files.
+      await starting;
+      if (watcher) await settle();
+      closing.abort();
       await watcher?.close();
       watcher = null;
       clearTimeout(timer);
