@@ -1,5 +1,7 @@
 // Each agent's board entry: waiting → running → restarting → exited | failed | skipped | stopped,
-// with its pid, start, exit code or signal and restarts. Writes go one after another per agent.
+// with its pid, start, exit code or signal and restarts. Patches wait up to BOARD_LAG_MS and merge
+// (the board may lag up to 1 s): 50 agents that start and end quickly cost 50 writes, not 150, and
+// the writes go one at a time, so agents' lock acquisitions and releases are not queued behind them.
 
 import { hostname } from 'node:os';
 import type { AgentEntry, AgentStatus } from '../../core/records.js';
@@ -29,17 +31,32 @@ function exitFields(agent: AgentProcess | undefined): Partial<AgentEntry> {
   return exit ? { exit_code: exit.code, signal: exit.signal } : {};
 }
 
+/** How long a patch may wait to be merged with the next (the store adds its own lag of 250 ms). */
+export const BOARD_LAG_MS = 150;
+
 export function board(): Policy {
-  const chains = new Map<string, Promise<void>>();
+  const pending = new Map<string, Partial<AgentEntry>>();
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
   let context: RunContext | null = null;
+  const writeAll = async (run: RunContext): Promise<void> => {
+    for (let next = pending.entries().next(); !next.done; next = pending.entries().next()) {
+      const [id, patch] = next.value;
+      pending.delete(id);
+      await run.store.updateAgent(id, patch).catch((error: unknown) => run.log.debug({ agent: id, err: error }, 'board update failed'));
+    }
+  };
+  const flush = (run: RunContext): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    writing = writing.then(() => writeAll(run));
+    return writing;
+  };
   const update = (id: string, patch: Partial<AgentEntry>): void => {
     const run = context;
     if (!run) return;
-    const previous = chains.get(id) ?? Promise.resolve();
-    chains.set(
-      id,
-      previous.then(() => run.store.updateAgent(id, patch)).catch((error: unknown) => run.log.debug({ agent: id, err: error }, 'board update failed')),
-    );
+    pending.set(id, { ...pending.get(id), ...patch });
+    timer ??= setTimeout(() => void flush(run), BOARD_LAG_MS);
   };
   return {
     name: 'board',
@@ -77,9 +94,9 @@ export function board(): Policy {
       }
     },
     async detach(run) {
-      await Promise.all(chains.values());
-      await run.store.flushBoard().catch(() => undefined);
       context = null;
+      await flush(run);
+      await run.store.flushBoard().catch(() => undefined);
     },
   };
 }
