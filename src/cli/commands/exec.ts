@@ -38,6 +38,9 @@ lock timeout (said on stderr); 2 bad arguments; 130/143 when exec itself gets SI
   },
   acceptsRest: true,
   handlesSignals: true,
+  // Every agent's tree is dead, its locks released and the summary written (stdout and stderr are
+  // synchronous here): nothing is left to wait for but the change watcher's internal timers (~1 s).
+  exitWhenDone: true,
   run,
 };
 

@@ -44,6 +44,9 @@ its own timeoutMs, lost its lease, or skipped because a dependency failed) unles
     'log-format': { type: 'string', valueName: 'pretty|json', description: 'agentvisor log lines: pretty (default) or JSON (default when CI is set)' },
   },
   handlesSignals: true,
+  // Every agent's tree is dead, its locks released and the summary written (stdout and stderr are
+  // synchronous here): nothing is left to wait for but the change watcher's internal timers (~1 s).
+  exitWhenDone: true,
   run,
 };
 
