@@ -19,11 +19,14 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** The environment a test CLI runs with: no inherited agent identity or coordination dir. */
+/**
+ * The environment a test CLI runs with: no inherited agent identity or coordination dir, and no
+ * `CI` (which switches logs to JSON): a test that wants CI behaviour sets it itself.
+ */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('AGENTVISOR_') || key === 'AGENT_ID' || key === 'CLAUDE_PROJECT_DIR') delete env[key];
+    if (key.startsWith('AGENTVISOR_') || key === 'AGENT_ID' || key === 'CLAUDE_PROJECT_DIR' || key === 'CI') delete env[key];
   }
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
