@@ -1,9 +1,11 @@
 // The store's counters in one small file, written in place once per critical section: the fencing
 // token, the mutation generation (how the board knows it is behind), the waiter ticket and the
 // message sequence. A missing or corrupt file is recovered from what the files themselves show.
+// Read and written through a descriptor kept open (handles.ts): no path lookup per section.
 
-import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
+import { constants, readFileSync, readSync, writeSync } from 'node:fs';
 import { step } from './atomic-file.js';
+import { forget, handleFor } from './handles.js';
 
 export interface Counters {
   /** Last fencing token issued. */
@@ -39,7 +41,22 @@ export function parseCounters(text: string): Counters | null {
   }
 }
 
+/** The counters, or null when the file is missing or does not parse (the caller recovers them). */
 export function readCounters(path: string): Counters | null {
+  try {
+    const fd = handleFor(path, constants.O_RDWR);
+    if (fd === null) return null;
+    const buffer = Buffer.alloc(SIZE * 4);
+    const read = readSync(fd, buffer, 0, buffer.length, 0);
+    return parseCounters(buffer.toString('utf8', 0, read));
+  } catch {
+    forget(path);
+    return readByPath(path);
+  }
+}
+
+/** Without a writable handle (a read-only dir): read it by path. */
+function readByPath(path: string): Counters | null {
   try {
     return parseCounters(readFileSync(path, 'utf8'));
   } catch {
@@ -54,11 +71,11 @@ export function writeCounters(path: string, counters: Counters): void {
   buffer[SIZE - 1] = 0x0a;
   if (text.length >= SIZE - 1) throw new Error('counters do not fit');
   step('counters.write', path, () => {
-    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
     try {
-      writeSync(fd, buffer, 0, SIZE, 0);
-    } finally {
-      closeSync(fd);
+      writeSync(handleFor(path, constants.O_RDWR | constants.O_CREAT)!, buffer, 0, SIZE, 0);
+    } catch (error) {
+      forget(path);
+      throw error;
     }
   });
 }

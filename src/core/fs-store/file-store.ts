@@ -29,6 +29,7 @@ import { ChangeSignal } from './change-signal.js';
 import { holderConflicts, patternOf, waiterConflicts } from './conflicts.js';
 import { readCounters, writeCounters } from './counters.js';
 import { grant, logConflicts, LOCK_STEP, type Granted } from './grant.js';
+import { forget } from './handles.js';
 import { consume, deliverEnd, deliverMessage, inboxIds, listInbox, peek } from './inbox.js';
 import { appendLines } from './journal.js';
 import { Layout } from './layout.js';
@@ -98,7 +99,7 @@ export class FileStore implements Store {
 
   constructor(options: FileStoreOptions) {
     this.dir = options.dir;
-    const liveness = options.liveness ?? systemLiveness;
+    const liveness = selfAware(options.liveness ?? systemLiveness);
     this.ctx = { layout: new Layout(options.dir), clock: options.clock ?? systemClock, liveness, facts: machineFacts(liveness) };
     this.mutex = new DirMutex(options.dir);
     this.boardLagMs = options.boardLagMs ?? DEFAULT_BOARD_LAG_MS;
@@ -202,6 +203,7 @@ export class FileStore implements Store {
 
   /** Waiters in line now, dropping dead ones and files that do not parse. */
   private liveQueue(s: Section): QueueEntry[] {
+    if (!s.hasQueue) return [];
     const { entries, garbage } = readQueue(s.layout);
     const live: QueueEntry[] = [];
     for (const entry of entries) {
@@ -544,8 +546,31 @@ export class FileStore implements Store {
     if (pendingBoards.has(this)) await this.flushBoard().catch(() => undefined);
     this.clearBoardTimer();
     pendingBoards.delete(this);
+    for (const path of [this.layout.counters, this.layout.history, this.layout.conflicts]) forget(path);
     this.closed = true;
   }
+}
+
+/**
+ * This process is alive and its start time never changes: asking /proc about our own pid (every
+ * lock we hold is judged in every section) is answered from memory.
+ */
+function selfAware(liveness: Liveness): Liveness {
+  let ownStart: number | null | undefined;
+  const start = (): number | null => (ownStart ??= liveness.processStart(process.pid));
+  return {
+    get host() {
+      return liveness.host;
+    },
+    get bootId() {
+      return liveness.bootId;
+    },
+    processStart: (pid) => (pid === process.pid ? start() : liveness.processStart(pid)),
+    pidState: (pid, pidStart) => {
+      const self = pid === process.pid && start() !== null && (pidStart == null || pidStart === start());
+      return self ? 'alive' : liveness.pidState(pid, pidStart);
+    },
+  };
 }
 
 function removeLockFile(s: Section, lock: StoredLock): boolean {

@@ -1,6 +1,7 @@
-// Taking locks inside the critical section, all or nothing: the txn file marks the acquisition
-// as open, the lock files are linked one by one, and removing the txn file commits. A crash before
-// that leaves a txn file, and the next section removes its lock files (section.ts).
+// Taking locks inside the critical section, all or nothing: for several paths the txn file marks
+// the acquisition as open, the lock files are linked one by one, and removing the txn file commits.
+// A crash before that leaves a txn file, and the next section removes its lock files (section.ts).
+// A single path needs no txn file: linking its lock file is the commit.
 
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -94,13 +95,15 @@ export function grant(s: Section, request: AcquireRequest): Granted {
   let txn: string | null = null;
   let committed = false;
   try {
-    txn = openTxn(s, token, names);
+    // One file is placed by one link, which is its own commit point: the txn file is only for
+    // acquisitions of several paths, which must be all or nothing.
+    if (records.length > 1) txn = openTxn(s, token, names);
     records.forEach((record, i) => {
       createFile(s.layout.lock(names[i]!), serialiseLock(record), { step: LOCK_STEP });
       written.push(names[i]!);
       step('acquire.after-lock-file', names[i]!, () => undefined);
     });
-    removeFile(txn, 'txn');
+    if (txn) removeFile(txn, 'txn');
     committed = true;
     s.mutated();
     s.persist();

@@ -1,8 +1,9 @@
 // history.jsonl and conflicts.jsonl: append-only JSON lines, appended inside the critical section
 // and trimmed there when they grow past a bound; readers skip lines that do not parse.
 
-import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { constants, readFileSync, writeSync } from 'node:fs';
 import { replaceFile, step } from './atomic-file.js';
+import { forget, handleFor, statOf } from './handles.js';
 
 /** Trim when the file passes this size, keeping the newest KEEP_LINES. */
 const TRIM_AT_BYTES = 256 * 1024;
@@ -12,21 +13,32 @@ export const KEEP_LINES = 500;
 export function appendLines(path: string, entries: object[], name: string): void {
   if (entries.length === 0) return;
   const text = entries.map((e) => JSON.stringify(e)).join('\n') + '\n';
-  const size = step(`${name}.append`, path, () => {
-    const fd = openSync(path, 'a');
+  const size = step(`${name}.append`, path, () => appendThroughHandle(path, text));
+  if (size > TRIM_AT_BYTES) trim(path, name);
+}
+
+/** Append through the kept-open handle; the file's size after it. */
+function appendThroughHandle(path: string, text: string): number {
+  for (let attempt = 0; ; attempt++) {
+    const fd = handleFor(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT)!;
     try {
       writeSync(fd, text);
-      return fstatSync(fd).size;
-    } finally {
-      closeSync(fd);
+    } catch (error) {
+      forget(path);
+      throw error;
     }
-  });
-  if (size > TRIM_AT_BYTES) trim(path, name);
+    const stats = statOf(fd);
+    if (stats !== null) return stats.size;
+    // Deleted by hand while we wrote: the lines went nowhere, so write them to the file there now.
+    forget(path);
+    if (attempt > 0) return 0;
+  }
 }
 
 function trim(path: string, name: string): void {
   const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
   replaceFile(path, lines.slice(-KEEP_LINES).join('\n') + '\n', { step: `${name}.trim` });
+  forget(path);
 }
 
 /** The newest `count` entries that parse, oldest first; a missing or unreadable file is empty. */

@@ -3,7 +3,7 @@
 // that does not parse, or that a newer agentvisor wrote, still counts as held (docs/file-store.md,
 // "Corrupt and unknown files").
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import type { LockMode, LockRecord } from '../records.js';
 import { patternOf } from './conflicts.js';
 import { LOCK_SUFFIX, txnToken, type Layout } from './layout.js';
@@ -143,31 +143,78 @@ function unreadableRecord(name: string, mtimeIso: string): LockRecord {
   return base;
 }
 
+interface CachedLock {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  lock: StoredLock;
+}
+
+/**
+ * What each lock file said, by path and file identity: a lock file is never changed in place (a
+ * new one is linked, a renewal renamed over it), so the same inode, size and times mean the same
+ * record, and a section reads one stat per held lock instead of the whole file. (A person editing a
+ * file in place, keeping its size, within one clock tick of the last read, would go unseen until
+ * the file changes again.)
+ */
+const cache = new Map<string, CachedLock>();
+const MAX_CACHED_LOCKS = 10_000;
+
+function copyOf(lock: StoredLock): StoredLock {
+  return { ...lock, record: { ...lock.record } };
+}
+
 /** Read one lock file; null when it is gone (released meanwhile). */
 export function readLock(layout: Layout, name: string): StoredLock | null {
   const path = layout.lock(name);
-  let text: string;
+  const known = cache.get(path);
+  if (known) {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (!stats) {
+      cache.delete(path);
+      return null;
+    }
+    if (stats.ino === known.ino && stats.size === known.size && stats.mtimeMs === known.mtimeMs && stats.ctimeMs === known.ctimeMs) return copyOf(known.lock);
+  }
+  const read = readWhole(path);
+  if (!read) {
+    cache.delete(path);
+    return null;
+  }
+  const { stats, text } = read;
+  const lock = interpret(name, text, stats.mtime.toISOString());
+  if (cache.size >= MAX_CACHED_LOCKS) cache.clear();
+  cache.set(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, lock });
+  return copyOf(lock);
+}
+
+/** The text and the stats of the same open file (so the cache key matches what was read). */
+function readWhole(path: string): { stats: Stats; text: string } | null {
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  let mtime: string | undefined;
-  const mtimeIso = (): string => {
-    if (mtime === undefined) {
-      try {
-        mtime = statSync(path).mtime.toISOString();
-      } catch {
-        mtime = new Date(0).toISOString();
-      }
-    }
-    return mtime;
-  };
-  const parsed = parseLockRecord(text, mtimeIso);
-  if (!parsed) return { name, record: unreadableRecord(name, mtimeIso()), state: 'unreadable' };
+  try {
+    const stats = fstatSync(fd);
+    const buffer = Buffer.allocUnsafe(stats.size + 1);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    // Grown since the stat (not one of ours): read it all.
+    const text = length <= stats.size ? buffer.toString('utf8', 0, length) : readFileSync(fd, 'utf8');
+    return { stats, text };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function interpret(name: string, text: string, mtimeIso: string): StoredLock {
+  const parsed = parseLockRecord(text, () => mtimeIso);
+  if (!parsed) return { name, record: unreadableRecord(name, mtimeIso), state: 'unreadable' };
   const { record } = parsed;
-  if (parsed.state === 'future') return { name, record: coverAllIfInvalid(record, name), state: 'future', judgedAs: byFileAge(record, mtimeIso()) };
+  if (parsed.state === 'future') return { name, record: coverAllIfInvalid(record, name), state: 'future', judgedAs: byFileAge(record, mtimeIso) };
   if (!validLockPath(record.file_path)) return { name, record: coverAllIfInvalid(record, name), state: 'invalid', judgedAs: record };
   return { name, record, state: 'ok' };
 }

@@ -53,6 +53,8 @@ export class Section {
   /** Locks held now (after recovery and reclaiming); kept up to date by the mutation. */
   live: StoredLock[];
   readonly reclaimed: LockRecord[] = [];
+  /** Whether queue/ existed on entry (no waiter ever wrote one otherwise: nothing to read). */
+  readonly hasQueue: boolean;
   /** Something changed since the counters were last written. */
   private unpersisted = false;
   /** Something changed in this section at all (the board is behind). */
@@ -61,6 +63,7 @@ export class Section {
   private constructor(readonly ctx: StoreContext) {
     this.now = instant(ctx.clock);
     const listing = listDir(ctx.layout);
+    this.hasQueue = listing.others.includes('queue');
     let locks = readLocks(ctx.layout, listing.lockNames);
     if (listing.txnTokens.length > 0) locks = this.recoverTxns(locks, listing.txnTokens);
     sweepTemps(ctx, listing.others, ctx.layout.dir);

@@ -37,6 +37,28 @@ describe('SIGKILL during a multi-path acquisition', () => {
   });
 });
 
+describe('SIGKILL during a single-path acquisition (no txn file: the link is the commit)', () => {
+  it('before the link: nothing granted, the temp file is swept; after it: granted, and reclaimed once its holder is dead', async () => {
+    const dir = join(testDir(), 'locks');
+    const before = await runActor(dir, [{ op: 'acquire', agent: 'a', paths: ['src/a.ts'] }], { AGENTVISOR_FAULTS: 'lock-file.link=kill' });
+    expect(before.signal).toBe('SIGKILL');
+    expect(listing(dir)).toMatchObject({ locks: [], txns: [] });
+    expect(listing(dir).temps).toHaveLength(1);
+    const next = await runActor(dir, [{ op: 'check', agent: 'b', paths: ['src/**'] }, { op: 'acquire', agent: 'b', paths: ['src/b.ts'] }, { op: 'release', agent: 'b', paths: ['src/b.ts'] }]);
+    expect(resultOf<unknown[]>(next.lines, 'check')).toEqual([]);
+    expect(listing(dir)).toEqual({ locks: [], txns: [], temps: [] });
+
+    const after = await runActor(dir, [{ op: 'acquire', agent: 'a', paths: ['src/a.ts'] }], { AGENTVISOR_FAULTS: 'acquire.after-lock-file:1=kill' });
+    expect(after.signal).toBe('SIGKILL');
+    expect(listing(dir)).toMatchObject({ txns: [], temps: [] });
+    expect(listing(dir).locks).toHaveLength(1);
+    const taker = await runActor(dir, [{ op: 'acquire', agent: 'b', paths: ['src/*.ts'] }]);
+    expect(resultOf<AcquireResult>(taker.lines, 'acquire').granted).toBe(true);
+    const history = readFileSync(join(dir, 'history.jsonl'), 'utf8');
+    expect(history.match(/"agent_id":"a","file_path":"src\/a.ts","event":"reclaimed"/g)).toHaveLength(1);
+  });
+});
+
 describe('SIGKILL inside the critical section', () => {
   it('a process waiting for the mutex goes on as soon as the holder dies', async () => {
     const dir = join(testDir(), 'locks');

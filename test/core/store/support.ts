@@ -85,7 +85,7 @@ export function mutexHeld(dir: string): boolean {
 export function listing(dir: string): { locks: string[]; txns: string[]; temps: string[] } {
   const names = existsSync(dir) ? readdirSync(dir) : [];
   return {
-    locks: names.filter((n) => n.endsWith('.lock')),
+    locks: names.filter((n) => n.endsWith('.lock') && !n.startsWith('.')),
     txns: names.filter((n) => n.startsWith('txn-')),
     temps: names.filter((n) => n.startsWith('.tmp.')),
   };
