@@ -3,7 +3,7 @@
 // lets the edit through on exit 1 or a timeout. Loads no yargs, zod, execa, pino or chokidar, and
 // of its own modules only those of the mode it runs in: it starts on every edit an agent makes.
 
-import { fstatSync, read } from 'node:fs';
+import { fstatSync, read, writeSync } from 'node:fs';
 import { flag, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 
@@ -40,15 +40,15 @@ async function run(ctx: CommandContext): Promise<number> {
   const gitStaged = flag(ctx.args, 'git-staged');
   try {
     const outcome = await withDeadline(deadlineMs(ctx.env), gitStaged ? checkStaged(ctx) : checkHook(ctx));
-    if (outcome.message) ctx.stderr.write(outcome.message);
+    if (outcome.message) say(ctx, outcome.message);
     return outcome.code;
   } catch (error) {
     const what = error instanceof Error ? error.message : String(error);
     if (gitStaged) {
-      ctx.stderr.write(`agentvisor guard --git-staged: could not check the staged paths, so the commit is refused: ${what}\n`);
+      say(ctx, `agentvisor guard --git-staged: could not check the staged paths, so the commit is refused: ${what}\n`);
       return 1;
     }
-    ctx.stderr.write(`agentvisor guard: the edit is blocked because the guard failed: ${what}\n`);
+    say(ctx, `agentvisor guard: the edit is blocked because the guard failed: ${what}\n`);
     return BLOCK;
   }
 }
@@ -107,6 +107,20 @@ async function readPayload(ctx: CommandContext): Promise<string> {
 
 function readStdin(into: Buffer): Promise<number> {
   return new Promise((resolve, reject) => read(0, into, 0, into.length, null, (error, n) => (error ? reject(error) : resolve(n))));
+}
+
+/**
+ * stderr written with plain writes: on a pipe, process.stderr is a net.Socket that takes ~1 ms to
+ * set up. Whatever a non-blocking stderr (EAGAIN) or a failed write leaves goes through the stream.
+ */
+function say(ctx: CommandContext, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(2, bytes, written);
+  } catch {
+    ctx.stderr.write(bytes.subarray(written));
+  }
 }
 
 function deadlineMs(env: NodeJS.ProcessEnv): number {

@@ -32,7 +32,26 @@ export function readLiveLocks(layout: Layout, clock: Clock, facts: MachineFacts)
   const locks = readLocks(layout, listing.lockNames);
   const open = new Set(listDir(layout).txnTokens);
   const now = instant(clock);
-  return locks.filter((l) => !(carriesToken(l) && open.has(l.record.token)) && !isStale(l, now, facts).stale).map((l) => l.record);
+  const once = askingOnce(facts);
+  return locks.filter((l) => !(carriesToken(l) && open.has(l.record.token)) && !isStale(l, now, once).stale).map((l) => l.record);
+}
+
+/**
+ * Each process asked about once per reading: every lock that `run` keeps alive carries the
+ * supervisor's pid, so twenty locks would otherwise read its /proc entry twenty times.
+ */
+function askingOnce(facts: MachineFacts): MachineFacts {
+  const answers = new Map<string, ReturnType<MachineFacts['pidState']>>();
+  return {
+    host: facts.host,
+    bootId: facts.bootId,
+    pidState(pid, start) {
+      const key = `${pid}/${start ?? ''}`;
+      let answer = answers.get(key);
+      if (answer === undefined) answers.set(key, (answer = facts.pidState(pid, start)));
+      return answer;
+    },
+  };
 }
 
 /** The live locks in `dir` as this machine's clock and processes judge them now. */
