@@ -85,6 +85,22 @@ export function createFile(target: string, data: string, options: WriteOptions):
   }
 }
 
+/**
+ * Create `target` with `data` where the caller, inside the critical section, saw no file of that
+ * name: the temp file is renamed into place (one call fewer than link + unlink). The step is still
+ * `<step>.link`: it is the same step, placing the file.
+ */
+export function createFreeFile(target: string, data: string, options: WriteOptions): void {
+  const temp = tempPathFor(target, options.tempDir);
+  try {
+    writeTemp(temp, data, options);
+    step(`${options.step}.link`, target, () => renameSync(temp, target));
+  } catch (error) {
+    removeQuietly(temp);
+    throw error;
+  }
+}
+
 /** Replace (or create) `target` with `data` atomically. */
 export function replaceFile(target: string, data: string, options: WriteOptions): void {
   const temp = tempPathFor(target, options.tempDir);

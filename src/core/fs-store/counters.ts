@@ -44,7 +44,7 @@ export function parseCounters(text: string): Counters | null {
 /** The counters, or null when the file is missing or does not parse (the caller recovers them). */
 export function readCounters(path: string): Counters | null {
   try {
-    const fd = handleFor(path, constants.O_RDWR);
+    const fd = handleFor(path, constants.O_RDWR, true);
     if (fd === null) return null;
     const buffer = Buffer.alloc(SIZE * 4);
     const read = readSync(fd, buffer, 0, buffer.length, 0);
@@ -72,7 +72,7 @@ export function writeCounters(path: string, counters: Counters): void {
   if (text.length >= SIZE - 1) throw new Error('counters do not fit');
   step('counters.write', path, () => {
     try {
-      writeSync(handleFor(path, constants.O_RDWR | constants.O_CREAT)!, buffer, 0, SIZE, 0);
+      writeSync(handleFor(path, constants.O_RDWR | constants.O_CREAT, false)!, buffer, 0, SIZE, 0);
     } catch (error) {
       forget(path);
       throw error;

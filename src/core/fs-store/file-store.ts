@@ -3,7 +3,7 @@
 // no consistency across files (check, listLocks, board, peek) take no mutex.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, relative, resolve, sep } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { AgentvisorError } from '../errors.js';
@@ -34,7 +34,7 @@ import { consume, deliverEnd, deliverMessage, inboxIds, listInbox, peek } from '
 import { appendLines } from './journal.js';
 import { Layout } from './layout.js';
 import { machineFacts, readLiveLocks } from './live-locks.js';
-import { serialiseLock, type StoredLock } from './lock-files.js';
+import { remember, serialiseLock, type StoredLock } from './lock-files.js';
 import { DirMutex } from './mutex.js';
 import { QUEUE_REFRESH_MS, readQueue, removeEntry, waiterDead, writeEntry, type QueueEntry } from './queue.js';
 import { Section, type StoreContext } from './section.js';
@@ -114,13 +114,16 @@ export class FileStore implements Store {
   /** Run `body` inside the mutex. Without `create`, a missing dir gives `absent` and writes nothing. */
   private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A }): Promise<T | A> {
     if (this.closed) throw new AgentvisorError('STORE_IO', `the store for ${this.dir} is closed`, { dir: this.dir });
-    if (!existsSync(this.dir)) {
+    // One stat both tells whether the dir exists and names the mutex.
+    let identity = statSync(this.dir, { throwIfNoEntry: false });
+    if (!identity) {
       if (!options.create) return options.absent;
       try {
         mkdirSync(this.dir, { recursive: true });
       } catch (error) {
         throw storeIoError('mkdir', error, this.dir);
       }
+      identity = undefined;
     }
     return this.mutex.run(() => {
       const s = Section.enter(this.ctx);
@@ -129,7 +132,7 @@ export class FileStore implements Store {
       } finally {
         this.finish(s);
       }
-    });
+    }, identity);
   }
 
   /** After the mutation: write the counters, and see that the board follows. */
@@ -326,6 +329,7 @@ export class FileStore implements Store {
         // Only files that exist now are rewritten: a lock that is gone is never brought back.
         replaceFile(s.layout.lock(lock.name), serialiseLock(record), { step: LOCK_STEP });
         lock.record = record;
+        remember(s.layout, lock);
         renewed.push(record);
       }
       if (renewed.length > 0) s.mutated();

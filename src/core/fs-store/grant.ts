@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { ConflictRecord, HistoryEntry, LockMode, LockRecord } from '../records.js';
 import type { AcquireRequest, PathRequest } from '../store.js';
-import { createFile, removeFile, removeQuietly, step } from './atomic-file.js';
+import { createFile, createFreeFile, removeFile, removeQuietly, step } from './atomic-file.js';
 import { appendLines } from './journal.js';
 import { LOCK_SUFFIX } from './layout.js';
-import { LOCK_VERSION, serialiseLock, type StoredLock } from './lock-files.js';
+import { LOCK_VERSION, remember, serialiseLock, type StoredLock } from './lock-files.js';
 import type { Section } from './section.js';
 
 export const LOCK_STEP = 'lock-file';
@@ -99,9 +99,12 @@ export function grant(s: Section, request: AcquireRequest): Granted {
     // acquisitions of several paths, which must be all or nothing.
     if (records.length > 1) txn = openTxn(s, token, names);
     records.forEach((record, i) => {
-      createFile(s.layout.lock(names[i]!), serialiseLock(record), { step: LOCK_STEP });
-      written.push(names[i]!);
-      step('acquire.after-lock-file', names[i]!, () => undefined);
+      const name = names[i]!;
+      const place = s.lockNamesOnEntry.has(name) ? createFile : createFreeFile;
+      place(s.layout.lock(name), serialiseLock(record), { step: LOCK_STEP });
+      written.push(name);
+      remember(s.layout, { name, record, state: 'ok' });
+      step('acquire.after-lock-file', name, () => undefined);
     });
     if (txn) removeFile(txn, 'txn');
     committed = true;

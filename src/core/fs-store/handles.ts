@@ -28,13 +28,15 @@ export function statOf(fd: number): Stats | null {
 }
 
 /**
- * An open descriptor for `path` (opened with `flags` when there is none, or the one held was
- * unlinked); null when the file does not exist and `flags` do not create it.
+ * An open descriptor for `path`, opened with `flags` when none is held; null when the file does
+ * not exist and `flags` do not create it. With `verify`, a held one that was unlinked is replaced
+ * first; without, the caller checks after using it (a journal's append), or it was verified
+ * earlier in the same critical section (the counters, read on entry, written at the end).
  */
-export function handleFor(path: string, flags: number): number | null {
+export function handleFor(path: string, flags: number, verify: boolean): number | null {
   const held = open.get(path);
   if (held !== undefined) {
-    if (statOf(held) !== null) return held;
+    if (!verify || statOf(held) !== null) return held;
     forget(path);
   }
   let fd: number;

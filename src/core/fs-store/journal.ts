@@ -20,7 +20,7 @@ export function appendLines(path: string, entries: object[], name: string): void
 /** Append through the kept-open handle; the file's size after it. */
 function appendThroughHandle(path: string, text: string): number {
   for (let attempt = 0; ; attempt++) {
-    const fd = handleFor(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT)!;
+    const fd = handleFor(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, false)!;
     try {
       writeSync(fd, text);
     } catch (error) {

@@ -184,9 +184,20 @@ export function readLock(layout: Layout, name: string): StoredLock | null {
   }
   const { stats, text } = read;
   const lock = interpret(name, text, stats.mtime.toISOString());
+  keep(path, stats, lock);
+  return copyOf(lock);
+}
+
+/** A lock file this process just wrote: its next reading here is a stat, not a read. */
+export function remember(layout: Layout, lock: StoredLock): void {
+  const path = layout.lock(lock.name);
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats) keep(path, stats, copyOf(lock));
+}
+
+function keep(path: string, stats: Stats, lock: StoredLock): void {
   if (cache.size >= MAX_CACHED_LOCKS) cache.clear();
   cache.set(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, lock });
-  return copyOf(lock);
 }
 
 /** The text and the stats of the same open file (so the cache key matches what was read). */

@@ -10,8 +10,14 @@ import { step, storeIoError } from './atomic-file.js';
 
 const SAFETY_RETRY_MS = 1000;
 
-function socketName(dir: string): string {
-  const { dev, ino } = statSync(dir);
+/** The dir's identity, as its stats show it. */
+export interface DirIdentity {
+  dev: number;
+  ino: number;
+}
+
+function socketName(dir: string, known?: DirIdentity): string {
+  const { dev, ino } = known ?? statSync(dir);
   return `\0agentvisor-${dev}-${ino}`;
 }
 
@@ -57,12 +63,12 @@ function holderGone(name: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function take(dir: string): Promise<() => void> {
+async function take(dir: string, known: DirIdentity | undefined): Promise<() => void> {
   // Connection refused right after the name was taken just means the holder let go in between;
   // should it keep happening (a full backlog), back off rather than spin.
   let refused = 0;
-  for (;;) {
-    const name = socketName(dir);
+  for (let first = known; ; first = undefined) {
+    const name = socketName(dir, first);
     const held = await tryListen(name);
     if (held) {
       return () => {
@@ -82,14 +88,21 @@ async function take(dir: string): Promise<() => void> {
  */
 export class DirMutex {
   private tail: Promise<unknown> = Promise.resolve();
+  private pending = 0;
 
   constructor(private readonly dir: string) {}
 
-  run<T>(body: () => T): Promise<T> {
+  /**
+   * `known`: the dir's identity as the caller just saw it, to save a stat. Used only when no call
+   * of this process is ahead in line; after a wait the dir is looked at again.
+   */
+  run<T>(body: () => T, known?: DirIdentity): Promise<T> {
+    const fresh = this.pending === 0 ? known : undefined;
+    this.pending++;
     const result = this.tail.then(async () => {
       let release: () => void;
       try {
-        release = await take(this.dir);
+        release = await take(this.dir, fresh);
       } catch (error) {
         throw storeIoError('mutex', error, this.dir);
       }
@@ -100,7 +113,7 @@ export class DirMutex {
         release();
       }
     });
-    this.tail = result.catch(() => undefined);
+    this.tail = result.catch(() => undefined).finally(() => this.pending--);
     return result;
   }
 }

@@ -55,6 +55,8 @@ export class Section {
   readonly reclaimed: LockRecord[] = [];
   /** Whether queue/ existed on entry (no waiter ever wrote one otherwise: nothing to read). */
   readonly hasQueue: boolean;
+  /** Lock file names present on entry: a name not among them is free to be renamed into. */
+  readonly lockNamesOnEntry: ReadonlySet<string>;
   /** Something changed since the counters were last written. */
   private unpersisted = false;
   /** Something changed in this section at all (the board is behind). */
@@ -64,6 +66,7 @@ export class Section {
     this.now = instant(ctx.clock);
     const listing = listDir(ctx.layout);
     this.hasQueue = listing.others.includes('queue');
+    this.lockNamesOnEntry = new Set(listing.lockNames);
     let locks = readLocks(ctx.layout, listing.lockNames);
     if (listing.txnTokens.length > 0) locks = this.recoverTxns(locks, listing.txnTokens);
     sweepTemps(ctx, listing.others, ctx.layout.dir);
