@@ -1,12 +1,16 @@
 // guard sits on every edit an agent makes: whatever it decides (allow, block, claim, a pre-commit
-// check), it must load none of yargs, zod, execa, pino or chokidar. A module hook in the guard
-// process records every module it resolves, ESM and CommonJS alike.
+// check), it must load none of yargs, zod, execa, pino or chokidar; and a check (everything but
+// --claim) reads lock files without the store's writing half (file store, mutex socket, crypto).
+// A module hook in the guard process records every module it resolves, ESM and CommonJS alike.
 
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { HEAVY_PACKAGES, moduleTrace } from '../helpers/module-trace.js';
 import { runCli } from '../helpers/cli.js';
 import { fixture, guardProject, hold } from './support.js';
+
+/** What opening the store loads: a check needs none of it (guard's start-up costs ~0.5 ms a module). */
+const STORE_WRITING_HALF = /\/dist\/core\/(open-store|fs-store\/(file-store|mutex|section|grant))\.js$|^node:(net|crypto)$/;
 
 describe('guard hot path', () => {
   it('allow, block, claim and --git-staged load none of the heavy packages', async () => {
@@ -29,6 +33,7 @@ describe('guard hot path', () => {
       const resolved = trace.resolved(name);
       expect(resolved.some((url) => url.endsWith('/dist/cli/commands/guard.js')), name).toBe(true);
       expect(resolved.filter((url) => HEAVY_PACKAGES.test(url)), name).toEqual([]);
+      if (name !== 'claim') expect(resolved.filter((url) => STORE_WRITING_HALF.test(url)), name).toEqual([]);
     }
   });
 });
