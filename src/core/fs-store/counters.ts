@@ -41,14 +41,17 @@ export function parseCounters(text: string): Counters | null {
   }
 }
 
+// Reused: a section reads and writes the counters once each, synchronously.
+const readBuffer = Buffer.alloc(SIZE * 4);
+const writeBuffer = Buffer.alloc(SIZE);
+
 /** The counters, or null when the file is missing or does not parse (the caller recovers them). */
 export function readCounters(path: string): Counters | null {
   try {
     const fd = handleFor(path, constants.O_RDWR, true);
     if (fd === null) return null;
-    const buffer = Buffer.alloc(SIZE * 4);
-    const read = readSync(fd, buffer, 0, buffer.length, 0);
-    return parseCounters(buffer.toString('utf8', 0, read));
+    const read = readSync(fd, readBuffer, 0, readBuffer.length, 0);
+    return parseCounters(readBuffer.toString('utf8', 0, read));
   } catch {
     forget(path);
     return readByPath(path);
@@ -66,7 +69,7 @@ function readByPath(path: string): Counters | null {
 
 export function writeCounters(path: string, counters: Counters): void {
   const text = JSON.stringify(counters);
-  const buffer = Buffer.alloc(SIZE, ' ');
+  const buffer = writeBuffer.fill(' ');
   buffer.write(text, 'utf8');
   buffer[SIZE - 1] = 0x0a;
   if (text.length >= SIZE - 1) throw new Error('counters do not fit');

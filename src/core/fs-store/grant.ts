@@ -15,8 +15,20 @@ import type { Section } from './section.js';
 
 export const LOCK_STEP = 'lock-file';
 
+const names = new Map<string, string>();
+
 /** Readable and unique per (agent, path, mode): `<slug of path>.<agent>.<hash>.lock`. */
 export function lockFileName(agentId: string, path: string, mode: LockMode): string {
+  const key = `${agentId}\0${path}\0${mode}`;
+  let name = names.get(key);
+  if (name === undefined) {
+    if (names.size >= 10_000) names.clear();
+    names.set(key, (name = nameOf(agentId, path, mode)));
+  }
+  return name;
+}
+
+function nameOf(agentId: string, path: string, mode: LockMode): string {
   const slug = path.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'root';
   const hash = createHash('sha256').update(`${agentId}\0${path}\0${mode}`).digest('hex').slice(0, 12);
   return `${slug}.${agentId}.${hash}${LOCK_SUFFIX}`;

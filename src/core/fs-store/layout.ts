@@ -7,23 +7,24 @@ export const LOCK_SUFFIX = '.lock';
 export const TXN_PREFIX = 'txn-';
 
 export class Layout {
-  constructor(readonly dir: string) {}
+  // Used in every section: joined once.
+  readonly counters: string;
+  readonly board: string;
+  readonly history: string;
+  readonly conflicts: string;
+  readonly queueDir: string;
+  /** `join(dir, name)` for a plain name is this prefix and the name. */
+  private readonly prefix: string;
 
-  get counters(): string {
-    return join(this.dir, 'counters.json');
+  constructor(readonly dir: string) {
+    this.prefix = join(dir, '_').slice(0, -1);
+    this.counters = this.lock('counters.json');
+    this.board = this.lock('status_board.json');
+    this.history = this.lock('history.jsonl');
+    this.conflicts = this.lock('conflicts.jsonl');
+    this.queueDir = this.lock('queue');
   }
-  get board(): string {
-    return join(this.dir, 'status_board.json');
-  }
-  get history(): string {
-    return join(this.dir, 'history.jsonl');
-  }
-  get conflicts(): string {
-    return join(this.dir, 'conflicts.jsonl');
-  }
-  get queueDir(): string {
-    return join(this.dir, 'queue');
-  }
+
   get agentsDir(): string {
     return join(this.dir, 'agents');
   }
@@ -40,10 +41,11 @@ export class Layout {
     return join(this.dir, 'agents', `${agentId}.json`);
   }
   txn(token: number): string {
-    return join(this.dir, `${TXN_PREFIX}${token}.json`);
+    return this.lock(`${TXN_PREFIX}${token}.json`);
   }
+  /** A file directly in the dir (a lock file, a txn file). */
   lock(name: string): string {
-    return join(this.dir, name);
+    return this.prefix + name;
   }
 }
 

@@ -61,6 +61,7 @@ export class Section {
   private unpersisted = false;
   /** Something changed in this section at all (the board is behind). */
   changed = false;
+  private iso: string | undefined;
 
   private constructor(readonly ctx: StoreContext) {
     this.now = instant(ctx.clock);
@@ -94,7 +95,7 @@ export class Section {
   }
 
   get nowIso(): string {
-    return new Date(this.now.wall).toISOString();
+    return (this.iso ??= new Date(this.now.wall).toISOString());
   }
 
   /**
