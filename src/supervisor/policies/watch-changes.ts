@@ -141,8 +141,11 @@ export function watchChanges(): Policy {
    * the watcher is ready every folder is watched, so one more listing of each finds those files.
    */
   async function lookForMissed(run: RunContext, w: FSWatcher, plan: WatchPlan, since: number): Promise<void> {
+    // getWatched() names the targets' parent folders too: only folders inside a target count.
+    const inside = (dir: string): boolean => plan.targets.some((t) => dir === t || dir.startsWith(t + sep));
     for (const [dir, known] of Object.entries(w.getWatched())) {
       if (closing.signal.aborted) return;
+      if (!inside(dir) || plan.ignored(dir)) continue;
       const names = new Set(known);
       let entries;
       try {
