@@ -234,10 +234,8 @@ export class AgentProcess {
   private environment(): Record<string, string> {
     const { settings } = this.run;
     const marker = this.run.marker(this.id);
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(settings.env)) if (value !== undefined) env[key] = value;
     return {
-      ...env,
+      ...inheritedEnvironment(settings),
       ...this.spec.env,
       AGENT_ID: this.id,
       AGENTVISOR_DIR: settings.dir,
@@ -247,6 +245,19 @@ export class AgentProcess {
       [marker.key]: marker.value ?? this.id,
     };
   }
+}
+
+const inherited = new WeakMap<RunContext['settings'], Record<string, string>>();
+
+/** The run's environment without its unset entries, worked out once per run, not once per spawn. */
+function inheritedEnvironment(settings: RunContext['settings']): Record<string, string> {
+  let env = inherited.get(settings);
+  if (!env) {
+    env = {};
+    for (const [key, value] of Object.entries(settings.env)) if (value !== undefined) env[key] = value;
+    inherited.set(settings, env);
+  }
+  return env;
 }
 
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
