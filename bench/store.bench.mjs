@@ -98,7 +98,7 @@ async function contender(kind, id, root, witness, goFile, seconds) {
 
 const root = mkdtempSync(join(tmpdir(), 'agentvisor-store-bench-'));
 const sameDisk = statSync(root).dev === statSync(REPO).dev;
-const rounds = option('--rounds', 15);
+const rounds = option('--rounds', 30);
 const seconds = option('--seconds', 4);
 const keep = argv.includes('--keep');
 const started = Date.now();
@@ -148,6 +148,8 @@ async function uncontended() {
   };
   const samples = { agentvisor: [], 'proper-lockfile': [] };
   const roundRatios = [];
+  // CPU per operation (user + system, all threads: proper-lockfile's fs calls run on libuv's pool).
+  const cpu = { agentvisor: [], 'proper-lockfile': [] };
   const lags = [];
   const ops = [];
   for (let round = -1; round < rounds; round++) {
@@ -155,6 +157,7 @@ async function uncontended() {
     const order = round % 2 ? ['agentvisor', 'proper-lockfile'] : ['proper-lockfile', 'agentvisor'];
     const before = { agentvisor: samples.agentvisor.length, 'proper-lockfile': samples['proper-lockfile'].length };
     for (const name of order) {
+      const cpuBefore = process.cpuUsage();
       for (let i = 0; i < BATCH; i++) {
         const wall = Date.now();
         const start = now();
@@ -165,6 +168,8 @@ async function uncontended() {
         // Outside the timed part: how far behind is the board while the store is busy?
         if (round >= 0 && i % 25 === 24) lags.push(boardStalenessMs(avDir, ops.slice(-2000)));
       }
+      const used = process.cpuUsage(cpuBefore);
+      if (round >= 0) cpu[name].push((used.user + used.system) / BATCH);
     }
     if (round >= 0) {
       const mid = (name) => quantile(samples[name].slice(before[name]), 0.5);
@@ -172,13 +177,14 @@ async function uncontended() {
     }
   }
   const endLag = boardStalenessMs(avDir, ops.slice(-2000));
-  // The last release is on the board within the second, without anyone flushing it.
-  const lastRelease = Date.now();
+  // The last release is on the board within the second, without anyone flushing it: a board
+  // rebuilt after it (the rebuild runs in a later critical section) shows no lock.
+  const lastRelease = ops.at(-1)[1];
   let caughtUp = null;
   while (Date.now() - lastRelease < 2 * BOARD_LAG_LIMIT_MS) {
     const board = JSON.parse(readFileSync(join(avDir, 'status_board.json'), 'utf8'));
-    if (Date.parse(board.updated_at) >= lastRelease - 5 && board.locks.length === 0) {
-      caughtUp = Date.now() - lastRelease;
+    if (Date.parse(board.updated_at) >= lastRelease - 1 && board.locks.length === 0) {
+      caughtUp = Math.max(0, Date.parse(board.updated_at) - lastRelease);
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -199,8 +205,10 @@ async function uncontended() {
   const maxLag = Math.max(...lags, endLag);
   const lagOk = maxLag <= BOARD_LAG_LIMIT_MS && caughtUp !== null && caughtUp <= BOARD_LAG_LIMIT_MS;
   console.log(`ratio agentvisor / proper-lockfile: of the medians ${ratio.toFixed(2)}x, of the means ${meanRatio.toFixed(2)}x; per round (median ratio of each round's two batches): median ${quantile(roundRatios, 0.5).toFixed(2)}x, range ${Math.min(...roundRatios).toFixed(2)}-${Math.max(...roundRatios).toFixed(2)}x`);
+  const cpuRatio = quantile(cpu.agentvisor, 0.5) / quantile(cpu['proper-lockfile'], 0.5);
+  console.log(`CPU per acquire+release (median of the batches): agentvisor ${quantile(cpu.agentvisor, 0.5).toFixed(1)} µs, proper-lockfile ${quantile(cpu['proper-lockfile'], 0.5).toFixed(1)} µs: ${cpuRatio.toFixed(2)}x`);
   console.log(`target at most ${UNCONTENDED_TARGET}x (ratio of the medians): ${ratio <= UNCONTENDED_TARGET ? 'met' : 'MISSED'}`);
-  console.log(`board staleness while running (${lags.length} samples, and once at the end): median ${quantile(lags, 0.5).toFixed(0)} ms, p90 ${quantile(lags, 0.9).toFixed(0)} ms, max ${maxLag.toFixed(0)} ms; after the last release it showed no lock within ${caughtUp ?? 'NEVER'} ms (limit ${BOARD_LAG_LIMIT_MS} ms): ${lagOk ? 'ok' : 'TOO STALE'}`);
+  console.log(`board staleness while running (${lags.length} samples, and once at the end): median ${quantile(lags, 0.5).toFixed(0)} ms, p90 ${quantile(lags, 0.9).toFixed(0)} ms, max ${maxLag.toFixed(0)} ms; the board rebuilt after the last release (no lock) was written ${caughtUp ?? 'NEVER'} ms after it (limit ${BOARD_LAG_LIMIT_MS} ms): ${lagOk ? 'ok' : 'TOO STALE'}`);
   if (!lagOk) failed = true;
 }
 
