@@ -1,7 +1,8 @@
 // Each agent's board entry: waiting → running → restarting → exited | failed | skipped | stopped,
-// with its pid, start, exit code or signal and restarts. Patches wait up to BOARD_LAG_MS and merge
-// (the board may lag up to 1 s): 50 agents that start and end quickly cost 50 writes, not 150, and
-// the writes go one at a time, so agents' lock acquisitions and releases are not queued behind them.
+// with its pid, start, exit code or signal and restarts. Patches merge until the run has been quiet
+// for BOARD_QUIET_MS, or at most BOARD_LAG_MS (the board may lag up to 1 s; the store adds 250 ms):
+// 50 agents that start and end together cost 50 writes, not 150. The writes go one at a time, so
+// agents' lock acquisitions and releases are not queued behind them.
 
 import { hostname } from 'node:os';
 import type { AgentEntry, AgentStatus } from '../../core/records.js';
@@ -31,12 +32,15 @@ function exitFields(agent: AgentProcess | undefined): Partial<AgentEntry> {
   return exit ? { exit_code: exit.code, signal: exit.signal } : {};
 }
 
-/** How long a patch may wait to be merged with the next (the store adds its own lag of 250 ms). */
-export const BOARD_LAG_MS = 150;
+/** A burst of patches is written once nothing new came for this long... */
+export const BOARD_QUIET_MS = 100;
+/** ...or once the oldest patch waited this long. */
+export const BOARD_LAG_MS = 400;
 
 export function board(): Policy {
   const pending = new Map<string, Partial<AgentEntry>>();
   let timer: NodeJS.Timeout | undefined;
+  let oldest: number | null = null;
   let writing: Promise<void> = Promise.resolve();
   let context: RunContext | null = null;
   const writeAll = async (run: RunContext): Promise<void> => {
@@ -49,6 +53,7 @@ export function board(): Policy {
   const flush = (run: RunContext): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
+    oldest = null;
     writing = writing.then(() => writeAll(run));
     return writing;
   };
@@ -56,7 +61,10 @@ export function board(): Policy {
     const run = context;
     if (!run) return;
     pending.set(id, { ...pending.get(id), ...patch });
-    timer ??= setTimeout(() => void flush(run), BOARD_LAG_MS);
+    const now = performance.now();
+    oldest ??= now;
+    clearTimeout(timer);
+    timer = setTimeout(() => void flush(run), Math.max(0, Math.min(BOARD_QUIET_MS, oldest + BOARD_LAG_MS - now)));
   };
   return {
     name: 'board',
