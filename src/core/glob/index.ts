@@ -2,7 +2,7 @@
 // witness path), match a literal path. Semantics and method: docs/globs.md.
 import { isNormalPath } from './match.js';
 import { productWitness } from './overlap.js';
-import { CompiledPattern, compile } from './pattern.js';
+import { CompiledPattern, checkSyntax, compile } from './pattern.js';
 
 /** A parsed lock path, ready for overlap decisions and matching. Build it with parsePattern. */
 export interface Pattern {
@@ -26,6 +26,15 @@ export function parsePattern(source: string): Pattern {
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(source, pattern);
   return pattern;
+}
+
+/**
+ * Throws INVALID_GLOB as parsePattern would for what is wrong with the text, without building the
+ * automaton (readers checking many stored paths pay a fraction). A path accepted here can still
+ * be refused by parsePattern as too complex to decide overlaps with.
+ */
+export function checkPatternSyntax(source: string): void {
+  if (!cache.has(source)) checkSyntax(source);
 }
 
 function compiled(pattern: Pattern): CompiledPattern {
