@@ -108,6 +108,11 @@ function startOfThisProcess(): number {
   return ownStart;
 }
 
+/** For a process started after the agents it must find (the watchdog's killer): read every environment. */
+export function markersMayPredateUs(): void {
+  ownStart = 0;
+}
+
 function environOf(view: ProcSnapshot, pid: number): Buffer | null {
   let environ = view.environs.get(pid);
   if (environ !== undefined) return environ;

@@ -1,22 +1,19 @@
-// The watchdog process: started detached by the supervisor with a pipe on its stdin. The supervisor
-// names each agent's process group on it (`group <pgid>`) and says `bye` when it ends cleanly. If
-// the pipe closes without `bye` (the supervisor was SIGKILLed), it SIGKILLs every group it was told
-// about and every process carrying the run's marker, then exits: it never outlives its duty.
-// Kept tiny: node built-ins and kill-tree only. argv: <marker key>.
+// The watchdog's killer. The resident watchdog is a shell loop (policies/watchdog.ts) holding a pipe
+// from the supervisor; when that pipe closes without `bye` (the supervisor was SIGKILLed), the loop
+// execs this with the process groups it was told about. It SIGKILLs those groups and every process
+// carrying the run's marker, sweeping until none is left (at most two seconds), then exits.
+// Kept tiny: node built-ins and kill-tree only. argv: <marker key> [pgid...].
 
-import { findTree, signalTree } from './kill-tree.js';
+import { findTree, markersMayPredateUs, signalTree } from './kill-tree.js';
 
-const markerKey = process.argv[2];
-const groups = new Set<number>();
-let clean = false;
-let pending = '';
+// Signals that reach our group must not kill us before we have done our job (the shell ignored
+// them too; node resets what it inherits).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
 
-function onLine(line: string): void {
-  const [word, arg] = line.trim().split(' ');
-  if (word === 'group' && arg) groups.add(Number(arg));
-  else if (word === 'ungroup' && arg) groups.delete(Number(arg));
-  else if (word === 'bye') clean = true;
-}
+const [markerKey, ...groupArgs] = process.argv.slice(2);
+const groups = groupArgs.map(Number).filter((pgid) => Number.isInteger(pgid) && pgid > 1);
+// We started after the agents: their environments must be read even though they are older than us.
+markersMayPredateUs();
 
 async function killEverything(): Promise<void> {
   const marker = markerKey ? { key: markerKey } : null;
@@ -25,28 +22,10 @@ async function killEverything(): Promise<void> {
   for (;;) {
     for (const pgid of groups) signalTree(pgid, null, 'SIGKILL');
     signalTree(null, marker, 'SIGKILL');
-    const left = [...groups].flatMap((pgid) => findTree(pgid, null)).concat(findTree(null, marker));
+    const left = groups.flatMap((pgid) => findTree(pgid, null)).concat(findTree(null, marker));
     if (left.length === 0 || Date.now() > deadline) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-// Signals that reach our group must not kill us before we have done our job (we run in our own
-// session, but a careless `kill 0` or a terminal hang-up could still reach us).
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
-
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  let newline = pending.indexOf('\n');
-  while (newline >= 0) {
-    onLine(pending.slice(0, newline));
-    pending = pending.slice(newline + 1);
-    newline = pending.indexOf('\n');
-  }
-});
-process.stdin.on('error', () => undefined);
-process.stdin.on('close', () => {
-  if (clean) process.exit(0);
-  void killEverything().then(() => process.exit(0));
-});
+void killEverything().then(() => process.exit(0));
