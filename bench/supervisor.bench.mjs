@@ -245,7 +245,7 @@ async function sleepingRun() {
     // reducer has had its turn (it runs ~8 s after the last full GC of a quiet process).
     await sleep(1_500);
     const early = status(supervisor);
-    const watchdogPid = childrenOf(supervisor).find((pid) => cmdline(pid).includes('watchdog.js'));
+    const watchdogPid = childrenOf(supervisor).find((pid) => cmdline(pid).includes('agentvisor-watchdog'));
     const watchdog = watchdogPid ? status(watchdogPid) : null;
     await sleep(Math.max(0, allStarted + STEADY_AFTER_MS - Date.now()));
     const steady = status(supervisor);
