@@ -2,6 +2,7 @@
 // all-or-nothing acquisition, kept alive by the supervisor's pid. `wait` waits in line (saying at
 // least every 10 s what it waits for); `fail` or a lock timeout stops the whole run (exit 3).
 
+import type { LockRecord } from '../../core/records.js';
 import type { PathRequest } from '../../core/store.js';
 import type { Policy } from '../policy.js';
 
@@ -41,7 +42,7 @@ export function acquireLocks(): Policy {
       if (result.granted) {
         agent.locks = result.locks;
         agent.leaseHeld = true;
-        agent.lastRenewedAt = askedAt;
+        agent.lastRenewedAt = grantedAt(result.locks, askedAt);
         run.notify({ type: 'locked', agent: agent.id, locks: result.locks });
         return null;
       }
@@ -52,4 +53,22 @@ export function acquireLocks(): Policy {
         : { kind: 'lock-conflict', conflicts: result.conflicts };
     },
   };
+}
+
+/**
+ * When the grant happened, on performance.now()'s scale: the lease runs from there, not from the
+ * request (which may have waited in line for minutes). A granted record's heartbeat is stamped
+ * inside the critical section: heartbeat_mono on CLOCK_MONOTONIC (the clock performance.now() also
+ * counts on), else its wall-clock heartbeat. Clamped between the request and now, so a skewed stamp
+ * can neither make the lease look older than the wait nor claim a time still to come.
+ */
+function grantedAt(locks: LockRecord[], askedAt: number): number {
+  const monoNow = Number(process.hrtime.bigint()) / 1e6;
+  const wallNow = Date.now();
+  const ages = locks
+    .map((l) => (typeof l.heartbeat_mono === 'number' ? monoNow - l.heartbeat_mono : wallNow - Date.parse(l.heartbeat)))
+    .filter((age) => Number.isFinite(age));
+  const now = performance.now();
+  if (ages.length === 0) return askedAt;
+  return Math.min(now, Math.max(askedAt, now - Math.min(...ages)));
 }
