@@ -55,4 +55,32 @@ describe('leases', () => {
       reap(printedPids(run.stdout(), 'ready'));
     }
   });
+
+  it("one agent's lost lease does not stall the renewal of the others' locks", async () => {
+    // Lease 600 ms; the loser ignores SIGTERM and would get a 3 s grace period.
+    const root = project({
+      heartbeatMs: 200,
+      shutdownGraceMs: 3_000,
+      agents: [
+        { id: 'loser', command: fixture('ignore-sigterm'), owns: ['x.txt'] },
+        { id: 'keeper', command: fixture('forever'), owns: ['y.txt'] },
+      ],
+    });
+    const run = start(root, ['run']);
+    try {
+      await waitFor(() => printedPids(run.stdout(), 'ready').length === 2, { what: 'both agents ready' });
+      expect((await cli(root, ['unlock', 'x.txt', '--agent', 'intruder', '--force'])).code).toBe(0);
+      await waitFor(() => /\[?loser\]?.*LOST ITS LOCKS|LOST ITS LOCKS.*loser/.test(run.stderr()), { what: 'the loser told it lost its lease' });
+      const lostAt = monoNow();
+      // The keeper's renewals go on every heartbeat (before: none until the loser's stop ended).
+      await waitFor(() => (heartbeatOf(root, 'keeper', 'y.txt') ?? 0) > lostAt + 1_000, { timeoutMs: 2_500, what: "the keeper's lock renewed meanwhile" });
+      expect(run.stderr()).not.toMatch(/keeper.*LOST ITS LOCKS/);
+      run.child.kill('SIGTERM');
+      await run.exited;
+      // Said once, not at every heartbeat while the loser is being stopped.
+      expect(run.stderr().match(/LOST ITS LOCKS/g)).toHaveLength(1);
+    } finally {
+      reap(printedPids(run.stdout(), 'ready'));
+    }
+  });
 });

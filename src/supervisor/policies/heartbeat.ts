@@ -2,10 +2,18 @@
 // included) and its board entry. A renewal that reports a lost lock means the agent no longer owns
 // its files: stop it, loudly. Before renewing, our own monotonic deadline is checked: if we were
 // paused (SIGSTOP, a blocked loop) past the lease, the locks may be someone else's by now, so we do
-// not renew anything; we stop the agent and report.
+// not renew anything; we stop the agent and report. A stop is never awaited here: one agent's stop
+// (a grace period of seconds) must not delay the renewal of anyone else's locks.
 
 import type { AgentProcess } from '../agent-process.js';
 import type { Policy, RunContext } from '../policy.js';
+
+/** Begin stopping an agent whose lease is gone, without waiting for it to end. */
+function stopLoser(agent: AgentProcess, run: RunContext, paths: string[]): void {
+  agent.stop({ kind: 'lease-lost', paths }).catch((error: unknown) =>
+    run.log.error({ agent: agent.id, err: error }, `stopping ${agent.id} failed: ${(error as Error).message}`),
+  );
+}
 
 async function beat(agent: AgentProcess, run: RunContext, now: number): Promise<void> {
   const { settings, store } = run;
@@ -14,14 +22,16 @@ async function beat(agent: AgentProcess, run: RunContext, now: number): Promise<
     const pausedMs = Math.round(now - agent.lastRenewedAt);
     agent.leaseHeld = false;
     run.notify({ type: 'lease-lost', agent: agent.id, paths, why: `the supervisor went ${pausedMs} ms without renewing (lease ${settings.leaseMs} ms): it was paused or blocked, so its locks may belong to someone else now` });
-    await agent.stop({ kind: 'lease-lost', paths });
+    stopLoser(agent, run, paths);
     return;
   }
   const result = await store.renew(agent.id, { pid: settings.supervisorPid, expected: agent.locks });
   if (result.lost.length > 0) {
     const lost = result.lost.map((l) => l.file_path);
+    // Said once: the rest of its locks are still renewed until it is gone and they are released.
+    agent.locks = agent.locks.filter((l) => !result.lost.some((gone) => gone.token === l.token && gone.file_path === l.file_path && gone.mode === l.mode));
     run.notify({ type: 'lease-lost', agent: agent.id, paths: lost, why: `${lost.join(', ')} ${lost.length === 1 ? 'was' : 'were'} reclaimed or removed by someone else` });
-    await agent.stop({ kind: 'lease-lost', paths: lost });
+    stopLoser(agent, run, lost);
     return;
   }
   if (agent.leaseHeld) agent.lastRenewedAt = now;
