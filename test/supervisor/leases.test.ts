@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/wait-for.js';
+import { isGone, waitFor } from '../helpers/wait-for.js';
 import { cli, fixture, LOCK_DIR, printedPids, project, reap, start } from './support.js';
 
 interface DiskLock {
@@ -79,6 +79,24 @@ describe('leases', () => {
       await run.exited;
       // Said once, not at every heartbeat while the loser is being stopped.
       expect(run.stderr().match(/LOST ITS LOCKS/g)).toHaveLength(1);
+    } finally {
+      reap(printedPids(run.stdout(), 'ready'));
+    }
+  });
+
+  it('an agent whose lock was taken from it is SIGKILLed at once, without a grace period', async () => {
+    const root = project({ heartbeatMs: 200, shutdownGraceMs: 10_000, agents: [{ id: 'loser', command: fixture('ignore-sigterm'), owns: ['x.txt'] }] });
+    const run = start(root, ['run']);
+    try {
+      await waitFor(() => printedPids(run.stdout(), 'ready').length === 1, { what: 'the agent ready' });
+      const [agentPid] = printedPids(run.stdout(), 'ready');
+      expect((await cli(root, ['unlock', 'x.txt', '--agent', 'intruder', '--force'])).code).toBe(0);
+      await waitFor(() => /LOST ITS LOCKS/.test(run.stderr()), { what: 'the lost lease reported' });
+      // The files are someone else's now: no 10 s of SIGTERM grace.
+      await waitFor(() => isGone(agentPid!), { timeoutMs: 2_000, what: 'the agent killed' });
+      const { code } = await run.exited;
+      expect(code).toBe(1);
+      expect(run.stdout()).not.toContain('ignoring SIGTERM');
     } finally {
       reap(printedPids(run.stdout(), 'ready'));
     }

@@ -8,9 +8,12 @@
 import type { AgentProcess } from '../agent-process.js';
 import type { Policy, RunContext } from '../policy.js';
 
-/** Begin stopping an agent whose lease is gone, without waiting for it to end. */
+/**
+ * SIGKILL an agent whose lease is gone, without waiting for it to end. No grace period: its files
+ * may already belong to someone else, so every moment it still writes is a second writer.
+ */
 function stopLoser(agent: AgentProcess, run: RunContext, paths: string[]): void {
-  agent.stop({ kind: 'lease-lost', paths }).catch((error: unknown) =>
+  agent.stop({ kind: 'lease-lost', paths }, { immediate: true }).catch((error: unknown) =>
     run.log.error({ agent: agent.id, err: error }, `stopping ${agent.id} failed: ${(error as Error).message}`),
   );
 }
