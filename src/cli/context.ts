@@ -69,20 +69,24 @@ export function lockPaths(ctx: CommandContext, place: Place, inputs: string[]): 
   return paths;
 }
 
-/** Open the store, run `use`, then flush the board and close, whatever happened. */
-export async function withStore<T>(place: Place, use: (store: Store) => Promise<T>): Promise<T> {
+/**
+ * Open the store, run `use`, then flush the board and close, whatever happened. A read-only
+ * command (`{ readOnly: true }`) writes nothing: flushing enters the critical section, which
+ * reclaims stale locks, and that is `cleanup`'s report to make, not `status`'s or `check`'s.
+ */
+export async function withStore<T>(place: Place, use: (store: Store) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
   const store = await openStore({ dir: place.dir });
   let result: T;
   try {
     result = await use(store);
   } catch (error) {
     // The error from `use` matters more than a board that the next writer rewrites anyway.
-    await store.flushBoard().catch(() => undefined);
+    if (!options.readOnly) await store.flushBoard().catch(() => undefined);
     await store.close();
     throw error;
   }
   try {
-    await store.flushBoard();
+    if (!options.readOnly) await store.flushBoard();
   } finally {
     await store.close();
   }

@@ -76,8 +76,8 @@ describe('cleanup', () => {
     expect((await cli(root, ['cleanup'])).stdout).toContain('reclaimed 0 stale locks');
     expect(coordinationDirExists(root)).toBe(false);
 
-    // Any store operation reclaims what is stale, so the locks turn stale only after the last
-    // command before cleanup: a TTL that runs out, and a keeper (a stand-in supervisor) killed.
+    // Any writing store operation reclaims what is stale, so the locks turn stale only after the
+    // last such command: a TTL that runs out, and a keeper (a stand-in supervisor) killed.
     const keeper = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60000)'], { stdio: 'ignore' });
     onTestFinished(() => void keeper.kill('SIGKILL'));
     expect((await cli(root, ['lock', 'live.txt', '--agent', 'c'])).code).toBe(0);
@@ -88,6 +88,11 @@ describe('cleanup', () => {
     const expiresAt = Date.parse(json<LockRecord[]>(ttl)[0]!.expires_at!);
     keeper.kill('SIGKILL');
     await waitFor(() => isGone(keeper.pid!) && Date.now() > expiresAt + 10, { what: 'the keeper gone and the TTL passed' });
+
+    // Reading commands show the stale locks as gone but leave the reclaiming, and its report, to cleanup.
+    const before = json<BoardRecord>(await cli(root, ['status', '--json']));
+    expect(before.locks.map((l) => l.file_path)).toEqual(['live.txt']);
+    expect((await cli(root, ['check', 'kept.txt', '--agent', 'x'])).code).toBe(0);
 
     const cleaned = await cli(root, ['cleanup', '--json']);
     expect(cleaned.code).toBe(0);

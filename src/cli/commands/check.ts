@@ -36,7 +36,7 @@ async function run(ctx: CommandContext): Promise<number> {
     [conflicts, locks] = await withStore(place, async (store) => {
       const found = await store.check(agentId, paths.map((path) => ({ path, mode })));
       return [found, found.length ? await store.listLocks() : []] as const;
-    });
+    }, { readOnly: true });
   }
 
   if (flag(ctx.args, 'json')) writeJson(ctx.stdout, conflicts);

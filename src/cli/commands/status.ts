@@ -35,7 +35,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const place = locate(ctx);
   const json = flag(ctx.args, 'json');
   if (flag(ctx.args, 'watch')) return watch(ctx, place, json);
-  const board = storeExists(place) ? await withStore(place, (store) => store.board()) : emptyBoard();
+  const board = storeExists(place) ? await withStore(place, (store) => store.board(), { readOnly: true }) : emptyBoard();
   if (json) writeJson(ctx.stdout, board);
   else writeLines(ctx.stdout, render(board, place, paintFor(ctx.stdout, ctx.env)));
   return EXIT.ok;
