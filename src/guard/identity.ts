@@ -1,7 +1,7 @@
 // Who is editing, for the guard: --agent, else AGENT_ID (set by `run` and `exec`), else the hook's
 // session id, so that two sessions started by hand are told apart, else `unknown_agent`.
 
-import { DEFAULT_AGENT_ID, validateAgentId } from '../core/ids.js';
+import { DEFAULT_AGENT_ID, isValidAgentId, validateAgentId } from '../core/ids.js';
 
 export type IdentitySource = 'flag' | 'env' | 'session' | 'default';
 
@@ -9,8 +9,6 @@ export interface GuardIdentity {
   agentId: string;
   source: IdentitySource;
 }
-
-const SESSION_CHARS = 12;
 
 export function guardIdentity(flag: string | undefined, env: NodeJS.ProcessEnv, sessionId: string | null): GuardIdentity {
   if (flag !== undefined) return { agentId: validateAgentId(flag, '--agent'), source: 'flag' };
@@ -20,8 +18,13 @@ export function guardIdentity(flag: string | undefined, env: NodeJS.ProcessEnv, 
   return { agentId: DEFAULT_AGENT_ID, source: 'default' };
 }
 
-/** `session-<first 12 characters of the session id that an agent id allows>`, or null. */
+/**
+ * The session id itself when it is a valid agent id (Claude Code's UUIDs are), so the holder named
+ * in a block is the session the client reports; otherwise `session-<the characters an agent id
+ * allows>`; null when nothing is left.
+ */
 export function sessionAgentId(sessionId: string | null): string | null {
-  const safe = (sessionId ?? '').replace(/[^A-Za-z0-9._-]/g, '').slice(0, SESSION_CHARS);
+  if (sessionId && isValidAgentId(sessionId)) return sessionId;
+  const safe = (sessionId ?? '').replace(/[^A-Za-z0-9._-]/g, '').slice(0, 56);
   return safe === '' ? null : `session-${safe}`;
 }

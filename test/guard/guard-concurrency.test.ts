@@ -16,7 +16,7 @@ describe('guard under contention', () => {
     const results = await Promise.all(
       sessions.map((id) => guard(root, fixture('claude-write', root, (p) => (p.session_id = id)), ['--claim'])),
     );
-    const winners = results.flatMap((r, i) => (r.code === 0 ? [`session-${sessions[i]!.slice(0, 12)}`] : []));
+    const winners = results.flatMap((r, i) => (r.code === 0 ? [sessions[i]!] : []));
     expect(winners).toHaveLength(1);
     for (const r of results) if (r.code !== 0) expect(r.stderr).toContain(`agent "${winners[0]}"`);
     // The store, read afterwards, is the independent witness.

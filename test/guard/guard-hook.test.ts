@@ -19,7 +19,7 @@ describe('guard blocks', () => {
     expect(result.stderr).toContain('src/api/users.ts');
     expect(result.stderr).toContain('agent "api" holds it (exclusive lock on src/api/**');
     expect(result.stderr).toContain(`since ${since}`);
-    expect(result.stderr).toMatch(/agentvisor send api --type handoff --from session-27549832-1a8 '.*src\/api\/users\.ts/);
+    expect(result.stderr).toMatch(/agentvisor send api --type handoff --from 27549832-1a86-4844-9d19-9aab7af496c7 '.*src\/api\/users\.ts/);
     expect(result.stdout).toBe('');
 
     // The suggested command works as written, and the holder receives the handoff.
@@ -27,7 +27,7 @@ describe('guard blocks', () => {
     const sent = spawnSync('/bin/sh', ['-c', `'${process.execPath}' '${BIN}' ${ask}`], { cwd: root, env: cleanEnv(), encoding: 'utf8' });
     expect(sent.status, sent.stderr).toBe(0);
     const inbox = await runCli(['inbox', '--agent', 'api', '--json'], { cwd: root });
-    expect(JSON.parse(inbox.stdout)).toMatchObject([{ from: 'session-27549832-1a8', type: 'handoff', message: expect.stringContaining('src/api/users.ts') }]);
+    expect(JSON.parse(inbox.stdout)).toMatchObject([{ from: '27549832-1a86-4844-9d19-9aab7af496c7', type: 'handoff', message: expect.stringContaining('src/api/users.ts') }]);
   });
 
   it('a write under a shared (read) lock of another agent', async () => {
@@ -78,7 +78,7 @@ describe('guard blocks', () => {
     expect(first.code).toBe(0);
     const second = await guard(root, fixture('claude-write', root, (p) => (p.session_id = 'f00dcafe-0000-4000-8000-000000000000')));
     expect(second.code).toBe(2);
-    expect(second.stderr).toContain('agent "session-27549832-1a8" holds it');
+    expect(second.stderr).toContain('agent "27549832-1a86-4844-9d19-9aab7af496c7" holds it');
     expect((await guard(root, fixture('claude-write', root))).code).toBe(0);
   });
 });
