@@ -51,17 +51,21 @@ export function canonicalText(source: string, atoms: readonly Atom[]): string {
 
 /**
  * Expand path-level braces (bounded) and split each alternative into normalised segments. An
- * alternative that names no path (`{a,}` alone) is refused rather than dropped: that keeps the
- * canonical text's rewrites (a trailing `/` as `/**`) true to every alternative.
+ * empty alternative (the nothing of `{a,}`) matches no file, so it is dropped; one that is only
+ * slashes (`{a,}/`, whose canonical text `{a,}/**` would otherwise turn "nothing/" into `**`) is
+ * refused, as is a source where nothing is left.
  */
 export function alternatives(source: string, atoms: readonly Atom[]): Alternative[] {
-  return expand(source, atoms).map((flat) => {
+  const kept: Alternative[] = [];
+  for (const flat of expand(source, atoms)) {
     const segments = toSegments(source, flat);
-    if (segments.length === 0) {
+    if (segments.length > 0) kept.push(segments);
+    else if (flat.some((atom) => atom.kind === 'slash')) {
       throw refuseGlob(source, `one of its alternatives names no path ("${render(flat)}")`, undefined, 'give every brace alternative a name');
     }
-    return segments;
-  });
+  }
+  if (kept.length === 0) throw refuseGlob(source, 'it names no path (every alternative is empty)');
+  return kept;
 }
 
 function expand(source: string, atoms: readonly Atom[]): Atom[][] {

@@ -80,6 +80,8 @@ const cases: Array<[string, string, string | null]> = [
   ['x/{a,}/y', 'x/y', 'x/y'],
   ['x/{a,}/y', 'x/a/y', 'x/a/y'],
   ['x{a,}', 'x', 'x'],
+  ['{a,}', 'a', 'a'],
+  ['{a,}', '*', 'a'],
   ['{a}', 'a', 'a'],
   ['f{1..3}', 'f2', 'f2'],
   ['f{1..3}', 'f4', null],

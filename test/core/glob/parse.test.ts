@@ -53,6 +53,9 @@ describe('braces', () => {
     matches('x{a}y', ['xay'], ['xy', 'x{a}y']);
     matches('x{a,}y', ['xay', 'xy'], ['x,y']);
     matches('x/{a,}/y', ['x/a/y', 'x/y'], ['x//y']);
+    // Alone, the nothing matches no file: `{a,}` is `a`; `{a,}/` would make "nothing/" a folder.
+    matches('{a,}', ['a'], ['', 'b', 'a/b']);
+    matches('{,a}/b', ['a/b', 'b'], ['/b']);
   });
   it('nest and hold /', () => {
     matches('{a,b{c,d/e}}/f', ['a/f', 'bc/f', 'bd/e/f'], ['b/f', 'bd/f', 'be/f']);
@@ -108,6 +111,7 @@ describe('refusals (INVALID_GLOB, naming the path, the problem and where)', () =
     ['{}', /empty braces/],
     ['{,}', /names no path/],
     ['./', /names no path/],
+    ['{a,}/', /alternatives names no path/],
     ['//', /starts with "\/"/],
     ['/etc/passwd', /starts with "\/"/],
     ['a\0b', /NUL/],
