@@ -123,7 +123,10 @@ export class Section {
       }
       if (removeFile(this.layout.lock(lock.name), 'reclaim')) {
         this.reclaimed.push(lock.record);
-        entries.push({ at: this.nowIso, agent_id: lock.record.agent_id, file_path: lock.record.file_path, event: verdict.event, token: lock.record.token });
+        const { agent_id, file_path, token } = lock.record;
+        // A passed TTL is both: the lock `expired`, and (as for every stale lock) it was `reclaimed`.
+        if (verdict.event === 'expired') entries.push({ at: this.nowIso, agent_id, file_path, event: 'expired', token });
+        entries.push({ at: this.nowIso, agent_id, file_path, event: 'reclaimed', token });
       }
     }
     if (entries.length > 0) {

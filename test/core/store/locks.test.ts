@@ -146,7 +146,7 @@ describe('release', () => {
 });
 
 describe('time: TTLs, leases, renewals (injected clock)', () => {
-  it('a TTL expires the lock (history: expired)', async () => {
+  it('a TTL expires the lock (history: expired, then reclaimed)', async () => {
     const clock = new ManualClock();
     const { store, dir } = open(clock);
     await store.acquire({ agentId: 'a', paths: ex('x'), owner: { pid: null, leaseMs: null }, ttlMs: 5_000 });
@@ -154,7 +154,10 @@ describe('time: TTLs, leases, renewals (injected clock)', () => {
     expect(await store.cleanupStale()).toEqual([]);
     clock.advance(2);
     expect((await store.cleanupStale()).map((l) => l.file_path)).toEqual(['x']);
-    expect(history(dir).at(-1)).toMatchObject({ event: 'expired', file_path: 'x' });
+    expect(history(dir).slice(-2)).toMatchObject([
+      { event: 'expired', file_path: 'x' },
+      { event: 'reclaimed', file_path: 'x' },
+    ]);
     await store.close();
   });
 
