@@ -4,7 +4,8 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 
-export type KillSignal = 'SIGTERM' | 'SIGKILL';
+/** SIGSTOP and SIGCONT pause and continue a tree with the supervisor (Ctrl-Z, `fg`). */
+export type KillSignal = 'SIGTERM' | 'SIGKILL' | 'SIGSTOP' | 'SIGCONT';
 
 /** The environment variable that marks every process of one agent of one run (inherited by all). */
 export interface TreeMarker {

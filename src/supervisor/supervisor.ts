@@ -20,6 +20,7 @@ import { board } from './policies/board.js';
 import { dependencies } from './policies/dependencies.js';
 import { guardHook, type GuardInjector } from './policies/guard-hook.js';
 import { heartbeat } from './policies/heartbeat.js';
+import { jobControl } from './policies/job-control.js';
 import { killOthersOnFail } from './policies/kill-others-on-fail.js';
 import { releaseLocksOnExit } from './policies/release-locks-on-exit.js';
 import { report } from './policies/report.js';
@@ -74,6 +75,8 @@ export function defaultPolicies(options: SupervisorOptions): Policy[] {
     killOthersOnFail(),
     runTimeout(),
     stopOnSignal(options.signals),
+    // Ctrl-Z pauses this process's run; an embedder with its own signal source keeps its own.
+    ...(options.signals ? [] : [jobControl()]),
     report(),
     dependencies(),
   ];

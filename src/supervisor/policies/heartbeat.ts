@@ -18,15 +18,17 @@ function stopLoser(agent: AgentProcess, run: RunContext, paths: string[]): void 
   );
 }
 
-async function beat(agent: AgentProcess, run: RunContext, now: number): Promise<void> {
+/** One renewal of one agent's lease; false when it no longer holds it (or never did). */
+async function beat(agent: AgentProcess, run: RunContext, now: number): Promise<boolean> {
   const { settings, store } = run;
+  if (!agent.leaseHeld || agent.isFinished) return false;
   const paths = agent.locks.map((l) => l.file_path);
   if (now - agent.lastRenewedAt > settings.leaseMs) {
     const pausedMs = Math.round(now - agent.lastRenewedAt);
     agent.leaseHeld = false;
     run.notify({ type: 'lease-lost', agent: agent.id, paths, why: `the supervisor went ${pausedMs} ms without renewing (lease ${settings.leaseMs} ms): it was paused or blocked, so its locks may belong to someone else now` });
     stopLoser(agent, run, paths);
-    return;
+    return false;
   }
   const result = await store.renew(agent.id, { pid: settings.supervisorPid, expected: agent.locks });
   if (result.lost.length > 0) {
@@ -35,10 +37,26 @@ async function beat(agent: AgentProcess, run: RunContext, now: number): Promise<
     agent.locks = agent.locks.filter((l) => !result.lost.some((gone) => gone.token === l.token && gone.file_path === l.file_path && gone.mode === l.mode));
     run.notify({ type: 'lease-lost', agent: agent.id, paths: lost, why: `${lost.join(', ')} ${lost.length === 1 ? 'was' : 'were'} reclaimed or removed by someone else` });
     stopLoser(agent, run, lost);
-    return;
+    return false;
   }
   if (agent.leaseHeld) agent.lastRenewedAt = now;
   if (agent.state.kind === 'running') await store.updateAgent(agent.id, { heartbeat: new Date().toISOString() });
+  return agent.leaseHeld;
+}
+
+const inFlight = new WeakMap<AgentProcess, Promise<boolean>>();
+
+/**
+ * Renew the agent's lease now, as the heartbeat does (the same lease check first); true while it
+ * still holds it. A caller arriving while a renewal of the agent is under way shares that one.
+ */
+export function renewLease(agent: AgentProcess, run: RunContext): Promise<boolean> {
+  let pending = inFlight.get(agent);
+  if (!pending) {
+    pending = beat(agent, run, performance.now()).finally(() => inFlight.delete(agent));
+    inFlight.set(agent, pending);
+  }
+  return pending;
 }
 
 export function heartbeat(): Policy {
@@ -48,11 +66,10 @@ export function heartbeat(): Policy {
     name: 'heartbeat',
     attach(run) {
       const tick = async (): Promise<void> => {
-        const now = performance.now();
         const due = [...run.agents.values()].filter((a) => a.leaseHeld && !a.isFinished);
         await Promise.all(
           due.map((agent) =>
-            beat(agent, run, now).catch((error: unknown) =>
+            renewLease(agent, run).catch((error: unknown) =>
               run.log.warn({ agent: agent.id, err: error }, `heartbeat of ${agent.id} failed: ${(error as Error).message}`),
             ),
           ),
