@@ -77,7 +77,8 @@ function normaliseAgent(agent: ParsedAgent, at: JsonPath, where: Where): Normali
     owns: owns.paths,
     reads: lockPaths(agent.reads ?? [], [...at, 'reads'], where).paths,
     env: environment(agent.env ?? {}, [...at, 'env'], out),
-    cwd: workingDirectory(agent.cwd ?? DEFAULTS.cwd, [...at, 'cwd'], where),
+    // Unset, the root: with AGENTVISOR_ROOT elsewhere, the config's own folder may lie outside it.
+    cwd: agent.cwd === undefined ? where.root : workingDirectory(agent.cwd, [...at, 'cwd'], where),
     restart,
     maxRestarts,
     dependsOn: [...new Set(agent.dependsOn ?? [])],

@@ -91,8 +91,14 @@ describe('a good config', () => {
     const outer = testDir({ 'project/src/x': '', 'agents.config.json': JSON.stringify(config([agent({ owns: ['src/**'] })])) });
     const root = join(outer, 'project');
     const result = loadConfig(join(outer, 'agents.config.json'), { env: { AGENTVISOR_ROOT: root }, cwd: outer });
-    // the config's folder (the agent's default cwd) lies outside this root
-    expect(result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual(['agents[0].cwd: "." leaves the project root']);
+    // The config's folder lies outside this root: an agent without a cwd runs at the root.
+    expect(result.problems).toEqual([]);
+    expect(result.config?.agents[0]?.cwd).toBe(root);
+    const explicit = { agents: [{ id: 'a', command: 'true', cwd: '.' }] };
+    writeFileSync(join(outer, 'agents.config.json'), JSON.stringify(explicit));
+    const named = loadConfig(join(outer, 'agents.config.json'), { env: { AGENTVISOR_ROOT: root }, cwd: outer });
+    expect(named.problems.map((p) => `${p.path}: ${p.message}`)).toEqual(['agents[0].cwd: "." leaves the project root']);
+    writeFileSync(join(outer, 'agents.config.json'), JSON.stringify(config([agent({ owns: ['src/**'] })])));
     const inside = loadConfig(join(outer, 'agents.config.json'), { env: { AGENTVISOR_ROOT: outer }, cwd: root });
     expect(inside.config?.root).toBe(outer);
   });
