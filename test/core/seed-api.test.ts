@@ -4,6 +4,7 @@
 
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   acquireLock,
@@ -72,7 +73,7 @@ describe('the seed calls', () => {
   it("updateStatusBoard takes the contract's statuses and the seed's in_progress/completed", async () => {
     const dir = freshDir();
     await updateStatusBoard('api', 'in_progress', ['src/a.ts'], { dir });
-    expect((await boardOf(dir)).agents.api).toMatchObject({ status: 'running', files: ['src/a.ts'], pid: process.pid });
+    expect((await boardOf(dir)).agents.api).toMatchObject({ status: 'running', files: ['src/a.ts'], pid: process.pid, host: hostname() });
     await updateStatusBoard('api', 'completed', [], { dir });
     expect((await boardOf(dir)).agents.api).toMatchObject({ status: 'exited', files: [] });
     await expect(updateStatusBoard('api', 'done-ish', [], { dir })).rejects.toMatchObject({ code: 'INVALID_STATUS' });
