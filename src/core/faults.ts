@@ -7,11 +7,13 @@
 //   kill              SIGKILL this process
 //   pause             block synchronously until the file named by AGENTVISOR_FAULT_RELEASE exists
 //                     (forever without it)
+//   gate              the same, then remove that file: the next gate blocks until it is made again
+//   (pause and gate first append `<name> <pid>` to <release>.paused, so a test knows where it stands)
 //   errno:CODE        throw an Error with `code` CODE, as a failing fs call would
 
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync } from 'node:fs';
 
-type FaultAction = { kind: 'kill' } | { kind: 'pause' } | { kind: 'errno'; code: string };
+type FaultAction = { kind: 'kill' } | { kind: 'pause' } | { kind: 'gate' } | { kind: 'errno'; code: string };
 
 interface FaultRule {
   name: string;
@@ -22,6 +24,7 @@ interface FaultRule {
 function parseAction(text: string): FaultAction | null {
   if (text === 'kill') return { kind: 'kill' };
   if (text === 'pause') return { kind: 'pause' };
+  if (text === 'gate') return { kind: 'gate' };
   const errno = /^errno:([A-Z0-9]+)$/.exec(text);
   return errno?.[1] ? { kind: 'errno', code: errno[1] } : null;
 }
@@ -32,7 +35,7 @@ export function parseFaults(spec: string | undefined): FaultRule[] {
   for (const item of spec.split(',')) {
     const match = /^\s*([\w.-]+)(?::(\d+))?=(.+?)\s*$/.exec(item);
     const action = match?.[3] ? parseAction(match[3]) : null;
-    if (!match?.[1] || !action) throw new Error(`AGENTVISOR_FAULTS: cannot parse "${item}" (name[:N]=kill|pause|errno:CODE)`);
+    if (!match?.[1] || !action) throw new Error(`AGENTVISOR_FAULTS: cannot parse "${item}" (name[:N]=kill|pause|gate|errno:CODE)`);
     rules.push({ name: match[1], nth: match[2] ? Number(match[2]) : null, action });
   }
   return rules;
@@ -48,6 +51,14 @@ function pauseUntilReleased(): void {
   while (!releaseFile || !existsSync(releaseFile)) Atomics.wait(cell, 0, 0, 2);
 }
 
+/** Say where this process stands (`<release>.paused`, one line per stop), then block. */
+function stopAt(name: string, consume: boolean): void {
+  const releaseFile = process.env.AGENTVISOR_FAULT_RELEASE;
+  if (releaseFile) appendFileSync(`${releaseFile}.paused`, `${name} ${process.pid}\n`);
+  pauseUntilReleased();
+  if (consume && releaseFile) rmSync(releaseFile, { force: true });
+}
+
 function act(name: string, action: FaultAction): void {
   switch (action.kind) {
     case 'kill':
@@ -56,7 +67,10 @@ function act(name: string, action: FaultAction): void {
       pauseUntilReleased();
       return;
     case 'pause':
-      pauseUntilReleased();
+      stopAt(name, false);
+      return;
+    case 'gate':
+      stopAt(name, true);
       return;
     case 'errno': {
       const error = new Error(`${action.code}: injected fault at ${name}`) as NodeJS.ErrnoException;

@@ -3,6 +3,7 @@
 // (no mutex, journals, queue or counters), so a read-only caller loads only this and lock-files.
 
 import { systemClock, type Clock } from '../clock.js';
+import { fault } from '../faults.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
 import type { LockRecord } from '../records.js';
 import { judge, type Instant, type MachineFacts } from '../staleness.js';
@@ -23,17 +24,25 @@ export function machineFacts(liveness: Liveness): MachineFacts {
 }
 
 /**
- * Lock files not belonging to an open acquisition (a txn file seen after the record was read),
- * not stale.
+ * Lock files not belonging to an open acquisition, not stale. The dir is listed again after the
+ * records are read: a record whose txn file is still there is not granted yet (a grant creates the
+ * txn before its first lock file and removes it after the last); a record whose file is gone by
+ * then was released, or was an abandoned acquisition's that recovery removed (recovery removes the
+ * lock files before the txn, so when the txn is gone from this listing, they are too).
  */
 export function readLiveLocks(layout: Layout, clock: Clock, facts: MachineFacts): LockRecord[] {
   const listing = listDir(layout);
   if (listing.lockNames.length === 0) return [];
   const locks = readLocks(layout, listing.lockNames);
-  const open = new Set(listDir(layout).txnTokens);
+  fault('live-locks.after-read');
+  const again = listDir(layout);
+  const open = new Set(again.txnTokens);
+  const present = new Set(again.lockNames);
   const now = instant(clock);
   const once = askingOnce(facts);
-  return locks.filter((l) => !(carriesToken(l) && open.has(l.record.token)) && !isStale(l, now, once).stale).map((l) => l.record);
+  return locks
+    .filter((l) => present.has(l.name) && !(carriesToken(l) && open.has(l.record.token)) && !isStale(l, now, once).stale)
+    .map((l) => l.record);
 }
 
 /**

@@ -106,3 +106,26 @@ describe('two processes judging one stale lock at the same moment', () => {
     expect(history.match(/"event":"reclaimed","token":7/g)).toHaveLength(1);
   });
 });
+
+describe('a reader while a crashed acquisition is recovered', () => {
+  it('never sees the abandoned lock files as held, even when it read them before recovery removed them', async () => {
+    const root = testDir();
+    const dir = join(root, 'locks');
+    const release = join(root, 'go');
+    const crashed = await runActor(dir, [{ op: 'acquire', agent: 'a', paths: ['src/a.ts', 'src/b.ts'], owner: 'none' }], {
+      AGENTVISOR_FAULTS: 'acquire.after-lock-file:2=kill',
+    });
+    expect(crashed.signal).toBe('SIGKILL');
+    expect(listing(dir).txns).toHaveLength(1);
+    // The reader has read both lock files and stops before it lists the txn files...
+    const reader = spawnActor(dir, [{ op: 'list' }], { AGENTVISOR_FAULTS: 'live-locks.after-read=pause', AGENTVISOR_FAULT_RELEASE: release });
+    reader.child.stdin!.end();
+    await waitFor(() => existsSync(`${release}.paused`), { what: 'the reader to stop after reading the lock files' });
+    // ...while a section recovers the acquisition: lock files first, then the txn.
+    await runActor(dir, [{ op: 'cleanup' }]);
+    expect(listing(dir)).toMatchObject({ locks: [], txns: [] });
+    writeFileSync(release, '');
+    expect((await reader.exited).code).toBe(0);
+    expect(resultOf<LockRecord[]>(reader.lines, 'list')).toEqual([]);
+  });
+});
