@@ -61,9 +61,11 @@ export function lockPaths(ctx: CommandContext, place: Place, inputs: string[]): 
   const paths: string[] = [];
   for (const input of inputs) {
     // Relative to root wherever the command runs (the contract): one path names one lock for every agent.
-    const { path, directory } = normaliseLockPath(input, { root: place.root });
+    const { path, directory, existingLiteral } = normaliseLockPath(input, { root: place.root });
     // A trailing `/` asked for the subtree already; an existing folder's name turning into one is news.
     if (directory && !input.endsWith('/')) warn(ctx.stderr, `${code(input)} is a directory: using ${code(path)} (the folder and everything under it)`);
+    // `app/[id]/page.tsx` is a glob that does not cover the file of that very name: say how to name it.
+    if (existingLiteral !== undefined) warn(ctx.stderr, `${code(input)} is a glob; the existing file of that name is ${code(existingLiteral)}`);
     if (!paths.includes(path)) paths.push(path);
   }
   return paths;

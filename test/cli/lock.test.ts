@@ -121,6 +121,17 @@ describe('lock / unlock / check', () => {
     expect((await cli(root, ['unlock', 'src/api', '--agent', 'api'])).code).toBe(0);
   });
 
+  it('a glob that is also an existing file\'s name says how to lock that file literally', async () => {
+    const root = project([], { 'app/[id]/page.tsx': '' });
+    const globbed = await cli(root, ['lock', 'app/[id]/page.tsx', '--agent', 'web']);
+    expect(globbed.code, globbed.stderr).toBe(0);
+    expect(globbed.stderr).toContain('`app/\\[id\\]/page.tsx`');
+    // The glob covers app/i/page.tsx, not the file named app/[id]/page.tsx; the escaped path does.
+    expect((await cli(root, ['check', 'app/i/page.tsx', '--agent', 'api'])).code).toBe(3);
+    expect((await cli(root, ['check', 'app/\\[id\\]/page.tsx', '--agent', 'api'])).code).toBe(0);
+    expect((await cli(root, ['lock', 'app/\\[id\\]/page.tsx', '--agent', 'api'])).code).toBe(0);
+  });
+
   it('an agent in a subfolder and a person at the top level see the same locks', async () => {
     // Root by agents.config.json, by git, and by AGENTVISOR_ROOT.
     const byConfig = project([], { 'pkg/sub/file.ts': '' });
