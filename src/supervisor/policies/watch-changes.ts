@@ -186,11 +186,14 @@ export function watchChanges(): Policy {
     w.on('unlink', (path) => record(run, path, undefined, { gone: true }));
     w.on('error', (error) => run.log.debug({ err: error }, 'change watcher error'));
     await new Promise<void>((resolve) => {
-      const bound = setTimeout(resolve, READY_BOUND_MS);
-      w.once('ready', () => {
+      const done = (): void => {
         clearTimeout(bound);
+        closing.signal.removeEventListener('abort', done);
         resolve();
-      });
+      };
+      const bound = setTimeout(done, READY_BOUND_MS);
+      w.once('ready', done);
+      closing.signal.addEventListener('abort', done, { once: true });
     });
     if (closing.signal.aborted) return;
     ready = true;
@@ -214,7 +217,9 @@ export function watchChanges(): Policy {
       starting = begin(run, Date.now()).catch((error: unknown) => run.log.debug({ err: error }, 'the change watcher could not start'));
     },
     async detach(run) {
-      // The first scan finishes (bounded) even when every agent already ended: it finds their files.
+      // The first scan finishes (bounded) even when every agent already ended: it finds their
+      // files. Not after Ctrl-C or SIGTERM: the person waiting comes before a large tree's scan.
+      if (run.stopReason?.kind === 'signal') closing.abort();
       await starting;
       if (watcher) await settle();
       closing.abort();
