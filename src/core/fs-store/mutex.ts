@@ -1,11 +1,18 @@
-// The store-wide critical section: an abstract Unix socket named after the coordination dir's
-// device and inode. Whoever listens on it holds the mutex; the kernel frees the name the instant
-// its owner dies (even by SIGKILL), so a crash inside the critical section blocks nobody. Waiters
-// connect and retry when the connection closes (the holder closes it on release, the kernel on
-// death), with a bounded safety retry: no spinning.
+// The store-wide critical section: abstract Unix sockets named after the coordination dir. Whoever
+// listens on a name holds it; the kernel frees the name the instant its owner dies (even by
+// SIGKILL), so a crash inside the critical section blocks nobody. Two names are taken, always in
+// this order: one from the dir's real path (so a dir deleted and made again, a new inode, is still
+// the same mutex), then one from its device and inode (so one dir reached by two paths, a bind
+// mount, is still one mutex). Waiters connect and retry when the connection closes (the holder
+// closes it on release, the kernel on death), with a bounded safety retry: no spinning. A wait has
+// a deadline: past it, STORE_BUSY names the process holding the name.
 
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { AgentvisorError } from '../errors.js';
+import { parseProcStat } from '../liveness.js';
 import { step, storeIoError } from './atomic-file.js';
 
 const SAFETY_RETRY_MS = 1000;
@@ -16,13 +23,29 @@ export interface DirIdentity {
   ino: number;
 }
 
-function socketName(dir: string, known?: DirIdentity): string {
+function inodeName(dir: string, known?: DirIdentity): string {
   const { dev, ino } = known ?? statSync(dir);
   return `\0agentvisor-${dev}-${ino}`;
 }
 
-/** Listen on the name: true when we now hold it, false when someone else does. */
-function tryListen(name: string): Promise<{ server: Server; sockets: Set<Socket> } | null> {
+/** The real path (symlinks resolved) is what stays the same when the dir is made again. */
+function pathName(dir: string): string {
+  let real: string;
+  try {
+    real = realpathSync.native(dir);
+  } catch {
+    real = resolve(dir);
+  }
+  return `\0agentvisor-path-${createHash('sha256').update(real).digest('hex').slice(0, 40)}`;
+}
+
+interface Held {
+  server: Server;
+  sockets: Set<Socket>;
+}
+
+/** Listen on the name: what we now hold, or null when someone else holds it. */
+function tryListen(name: string): Promise<Held | null> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     const sockets = new Set<Socket>();
@@ -43,15 +66,20 @@ function tryListen(name: string): Promise<{ server: Server; sockets: Set<Socket>
   });
 }
 
+function letGo(held: Held): void {
+  held.server.close();
+  for (const socket of held.sockets) socket.destroy();
+}
+
 /**
- * Resolves when the current holder lets go (or dies), or after the safety delay; true when the
- * connection was accepted (a holder was really there).
+ * Resolves when the current holder lets go (or dies), or after `ms`; true when the connection was
+ * accepted (a holder was really there).
  */
-function holderGone(name: string): Promise<boolean> {
+function holderGone(name: string, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ path: name });
     let connected = false;
-    const timer = setTimeout(() => socket.destroy(), SAFETY_RETRY_MS);
+    const timer = setTimeout(() => socket.destroy(), ms);
     socket.on('connect', () => (connected = true));
     socket.on('error', () => undefined);
     socket.on('close', () => {
@@ -63,22 +91,87 @@ function holderGone(name: string): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function take(dir: string, known: DirIdentity | undefined): Promise<() => void> {
+/** One name, retried until `deadline` (performance.now() ms); `nameOf` is asked again after a wait. */
+async function takeName(dir: string, nameOf: (first: boolean) => string, deadline: number, started: number): Promise<Held> {
   // Connection refused right after the name was taken just means the holder let go in between;
   // should it keep happening (a full backlog), back off rather than spin.
   let refused = 0;
-  for (let first = known; ; first = undefined) {
-    const name = socketName(dir, first);
+  for (let first = true; ; first = false) {
+    const name = nameOf(first);
     const held = await tryListen(name);
-    if (held) {
-      return () => {
-        held.server.close();
-        for (const socket of held.sockets) socket.destroy();
-      };
-    }
-    if (await holderGone(name)) refused = 0;
-    else if (++refused > 3) await sleep(Math.min(2 ** refused, 100));
+    if (held) return held;
+    const left = deadline - performance.now();
+    if (left <= 0) throw busyError(dir, name, performance.now() - started);
+    if (await holderGone(name, Math.min(SAFETY_RETRY_MS, left))) refused = 0;
+    else if (++refused > 3) await sleep(Math.min(2 ** refused, 100, Math.max(0, deadline - performance.now())));
   }
+}
+
+async function take(dir: string, byPathName: string, known: DirIdentity | undefined, deadline: number, started: number): Promise<() => void> {
+  const byPath = await takeName(dir, () => byPathName, deadline, started);
+  try {
+    const byInode = await takeName(dir, (first) => inodeName(dir, first ? known : undefined), deadline, started);
+    return () => {
+      letGo(byInode);
+      letGo(byPath);
+    };
+  } catch (error) {
+    letGo(byPath);
+    throw error;
+  }
+}
+
+/** The process listening on an abstract socket name, and its state letter, when /proc tells. */
+export function socketHolder(name: string): { pid: number; state: string } | null {
+  try {
+    const wanted = `@${name.slice(1)}`;
+    // Num RefCount Protocol Flags Type St Inode Path; the listener carries __SO_ACCEPTCON (00010000).
+    const line = readFileSync('/proc/net/unix', 'utf8')
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .find((f) => f[7] === wanted && f[3] === '00010000');
+    const inode = line?.[6];
+    if (!inode) return null;
+    const target = `socket:[${inode}]`;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let fds: string[];
+      try {
+        fds = readdirSync(`/proc/${entry}/fd`);
+      } catch {
+        continue;
+      }
+      for (const fd of fds) {
+        let link: string;
+        try {
+          link = readlinkSync(`/proc/${entry}/fd/${fd}`);
+        } catch {
+          continue;
+        }
+        if (link !== target) continue;
+        const stat = parseProcStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+        return { pid: Number(entry), state: stat?.state ?? '?' };
+      }
+    }
+  } catch {
+    // no /proc, or it changed under us: the error says less, nothing more
+  }
+  return null;
+}
+
+function busyError(dir: string, name: string, waitedMs: number): AgentvisorError {
+  const holder = socketHolder(name);
+  const seconds = (waitedMs / 1000).toFixed(1);
+  const stopped = holder !== null && (holder.state === 'T' || holder.state === 't');
+  const who = holder ? `pid ${holder.pid}${stopped ? ' (stopped)' : ''}` : 'another process';
+  const advice = stopped
+    ? `It is stopped (Ctrl-Z, SIGSTOP or a debugger): \`kill -CONT ${holder.pid}\` lets it finish, or end it.`
+    : 'A section takes milliseconds: that process is stuck or very slow; end it if it does not recover.';
+  return new AgentvisorError(
+    'STORE_BUSY',
+    `the coordination store ${dir} is busy: ${who} has held its critical section for all of the ${seconds} s this command waited. ${advice}`,
+    { dir, holderPid: holder?.pid ?? null, holderState: holder?.state ?? null, waitedMs: Math.round(waitedMs) },
+  );
 }
 
 /**
@@ -89,20 +182,26 @@ async function take(dir: string, known: DirIdentity | undefined): Promise<() => 
 export class DirMutex {
   private tail: Promise<unknown> = Promise.resolve();
   private pending = 0;
+  /** Worked out at the first section (the dir exists by then) and kept: the path does not change. */
+  private byPath: string | undefined;
 
   constructor(private readonly dir: string) {}
 
   /**
    * `known`: the dir's identity as the caller just saw it, to save a stat. Used only when no call
-   * of this process is ahead in line; after a wait the dir is looked at again.
+   * of this process is ahead in line; after a wait the dir is looked at again. `waitMs`: how long
+   * to wait in all (in this process's line, then for the other processes) before STORE_BUSY; 0
+   * tries once.
    */
-  run<T>(body: () => T, known?: DirIdentity): Promise<T> {
+  run<T>(body: () => T, known?: DirIdentity, waitMs = Number.POSITIVE_INFINITY): Promise<T> {
+    const started = performance.now();
+    const deadline = started + waitMs;
     const fresh = this.pending === 0 ? known : undefined;
     this.pending++;
     const result = this.tail.then(async () => {
       let release: () => void;
       try {
-        release = await take(this.dir, fresh);
+        release = await take(this.dir, (this.byPath ??= pathName(this.dir)), fresh, deadline, started);
       } catch (error) {
         throw storeIoError('mutex', error, this.dir);
       }
