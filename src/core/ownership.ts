@@ -2,7 +2,7 @@
 // supervisor (it renews and releases); a library call from any other process, that process; the
 // `lock` command outside a supervisor, nobody (pid null: the 1-hour rule, or --ttl).
 
-import type { LockOwner } from './store.js';
+import type { LockOwner, ProcessIdentity } from './store.js';
 
 export const DEFAULT_HEARTBEAT_MS = 5000;
 /** The lease is three heartbeat intervals: one late heartbeat does not lose the lock. */
@@ -16,11 +16,20 @@ function positiveInt(raw: string | undefined): number | null {
   return value > 0 && Number.isSafeInteger(value) ? value : null;
 }
 
+/** `AGENTVISOR_WATCHDOG=<pid>:<start>`: the supervisor's watchdog, which outlives it until the agents are dead. */
+function watchdogFromEnvironment(raw: string | undefined): ProcessIdentity | null {
+  const [pidText, startText] = (raw ?? '').split(':');
+  const pid = positiveInt(pidText);
+  if (pid === null) return null;
+  return { pid, start: startText !== undefined && /^\d+$/.test(startText) ? Number(startText) : null };
+}
+
 export function ownerFromEnvironment(env: NodeJS.ProcessEnv, kind: CallerKind, pid: number = process.pid): LockOwner {
   const supervisor = positiveInt(env.AGENTVISOR_SUPERVISOR);
   if (supervisor !== null) {
     const heartbeat = positiveInt(env.AGENTVISOR_HEARTBEAT_MS) ?? DEFAULT_HEARTBEAT_MS;
-    return { pid: supervisor, leaseMs: LEASE_HEARTBEATS * heartbeat };
+    const watchdog = watchdogFromEnvironment(env.AGENTVISOR_WATCHDOG);
+    return { pid: supervisor, leaseMs: LEASE_HEARTBEATS * heartbeat, ...(watchdog ? { watchdog } : {}) };
   }
   if (kind === 'library') return { pid, leaseMs: null };
   return { pid: null, leaseMs: null };

@@ -27,6 +27,12 @@ export interface LockRecord {
   lease_ms?: number | null;
   /** Start time of `pid` (clock ticks since boot, /proc/PID/stat field 22), to tell a reused pid. */
   pid_start?: number | null;
+  /**
+   * A process on the same host that outlives `pid` until everything the lock covers is dead (the
+   * supervisor's watchdog): while either lives, the holder is not dead. With its start time.
+   */
+  watchdog_pid?: number | null;
+  watchdog_pid_start?: number | null;
   /** /proc/sys/kernel/random/boot_id of the host that wrote the record. */
   boot_id?: string | null;
   /** CLOCK_MONOTONIC (ms) at acquisition and at the last renewal, valid on the same boot only. */

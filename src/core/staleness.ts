@@ -1,6 +1,7 @@
 // The contract's staleness rule as a pure function of a lock record, the time now and facts about
 // this machine: a lock is stale when its TTL passed, its lease ran out since the last heartbeat,
-// it has no lease and is older than an hour, or its pid is dead on this host.
+// it has no lease and is older than an hour, or its pid (and its watchdog, when it names one) is
+// dead on this host.
 
 import type { LockRecord } from './records.js';
 
@@ -25,7 +26,7 @@ export type Verdict =
   | { stale: true; event: 'expired' | 'reclaimed'; reason: string };
 
 type StaleFields = Pick<LockRecord, 'timestamp' | 'heartbeat' | 'pid' | 'host' | 'expires_at'> &
-  Partial<Pick<LockRecord, 'lease_ms' | 'pid_start' | 'boot_id' | 'timestamp_mono' | 'heartbeat_mono'>>;
+  Partial<Pick<LockRecord, 'lease_ms' | 'pid_start' | 'boot_id' | 'timestamp_mono' | 'heartbeat_mono' | 'watchdog_pid' | 'watchdog_pid_start'>>;
 
 function sameHost(record: StaleFields, facts: MachineFacts): boolean {
   return record.host === facts.host;
@@ -66,8 +67,11 @@ function holderDead(record: StaleFields, facts: MachineFacts): string | null {
   if (record.boot_id && facts.bootId && record.boot_id !== facts.bootId) {
     return `pid ${record.pid} ran before this machine rebooted`;
   }
-  if (facts.pidState(record.pid, record.pid_start) === 'dead') return `pid ${record.pid} is dead`;
-  return null;
+  if (facts.pidState(record.pid, record.pid_start) !== 'dead') return null;
+  // A supervisor's watchdog outlives it until the agents are dead: the lock lives while either does.
+  if (!Number.isSafeInteger(record.watchdog_pid) || record.watchdog_pid! <= 0) return `pid ${record.pid} is dead`;
+  if (facts.pidState(record.watchdog_pid!, record.watchdog_pid_start) !== 'dead') return null;
+  return `pid ${record.pid} and its watchdog ${record.watchdog_pid} are dead`;
 }
 
 export function judge(record: StaleFields, now: Instant, facts: MachineFacts): Verdict {

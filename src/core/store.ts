@@ -25,6 +25,17 @@ export interface LockOwner {
   pid: number | null;
   /** Lease in ms when the owner renews (3 × heartbeat); null: the 1-hour rule. */
   leaseMs: number | null;
+  /**
+   * A process that outlives `pid` until what the lock covers is dead (the supervisor's watchdog):
+   * the lock's holder counts as alive while either lives. `start`: its start time, if known.
+   */
+  watchdog?: ProcessIdentity | null;
+}
+
+export interface ProcessIdentity {
+  pid: number;
+  /** Clock ticks since boot (/proc/PID/stat field 22), to tell a reused pid apart. */
+  start: number | null;
 }
 
 export interface WaitInfo {
@@ -96,8 +107,11 @@ export interface Store {
   release(agentId: string, paths: string[], options?: ReleaseOptions): Promise<ReleaseResult>;
   /** Release every lock of the agent (optionally only those kept alive by `pid`). */
   releaseAll(agentId: string, options?: { pid?: number }): Promise<LockRecord[]>;
-  /** Renew the heartbeat of all of the agent's locks kept alive by `pid`; report expected ones lost. */
-  renew(agentId: string, options: { pid: number; expected?: LockRecord[] }): Promise<RenewResult>;
+  /**
+   * Renew the heartbeat of all of the agent's locks kept alive by `pid`; report expected ones lost.
+   * `watchdog`: name this one in the renewed records (the old one died and was replaced).
+   */
+  renew(agentId: string, options: { pid: number; expected?: LockRecord[]; watchdog?: ProcessIdentity | null }): Promise<RenewResult>;
   /** Conflicts the request would meet now (held locks of other agents; stale ones ignored). */
   check(agentId: string, paths: PathRequest[]): Promise<ConflictRecord[]>;
   /** Live locks (stale ones are left out, not removed). */

@@ -242,6 +242,8 @@ export class AgentProcess {
       AGENTVISOR_ROOT: settings.root,
       AGENTVISOR_SUPERVISOR: String(settings.supervisorPid),
       AGENTVISOR_HEARTBEAT_MS: String(settings.heartbeatMs),
+      // Locks it takes itself name the watchdog too (empty: none; an outer run's must not leak in).
+      AGENTVISOR_WATCHDOG: settings.watchdog ? `${settings.watchdog.pid}:${settings.watchdog.start ?? ''}` : '',
       [marker.key]: marker.value ?? this.id,
     };
   }

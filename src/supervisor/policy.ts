@@ -2,7 +2,7 @@
 // run context every policy sees. Each hook is optional; the supervisor calls them in list order
 // (detach in reverse order).
 
-import type { Store } from '../core/store.js';
+import type { ProcessIdentity, Store } from '../core/store.js';
 import type { AgentsConfig, OnConflict } from '../config/types.js';
 import type { Logger } from '../log.js';
 import type { AgentProcess } from './agent-process.js';
@@ -27,6 +27,11 @@ export interface RunSettings {
   runId: string;
   /** The pid that keeps every lock of the run alive. */
   supervisorPid: number;
+  /**
+   * The watchdog (set by its policy once started, replaced if it dies): named in every lock of the
+   * run, which counts as alive while it lives, so a SIGKILLed supervisor's locks outlive its agents.
+   */
+  watchdog: ProcessIdentity | null;
   /** The environment agents inherit (before the config's `env` and agentvisor's own variables). */
   env: NodeJS.ProcessEnv;
 }

@@ -118,6 +118,7 @@ class Supervisor implements RunContext {
       root: config.root,
       runId,
       supervisorPid: process.pid,
+      watchdog: null,
       env: options.env,
     };
     // One listener per agent on the run's signal is by design, not a leak.

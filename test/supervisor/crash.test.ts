@@ -45,7 +45,12 @@ describe('crash safety', () => {
       run.child.kill('SIGKILL');
       await run.exited;
       await allGone(pids, 5_000);
-      const taken = await cli(root, ['lock', 'one/**', 'two/**', '--agent', 'successor']);
+      // Stale once the supervisor and its watchdog (which exits right after its agents) are dead:
+      // well within the lease (3 s).
+      const taken = await waitFor(async () => {
+        const attempt = await cli(root, ['lock', 'one/**', 'two/**', '--agent', 'successor']);
+        return attempt.code === 0 ? attempt : null;
+      }, { timeoutMs: 2_500, intervalMs: 50, what: 'the locks taken' });
       expect(taken.code, taken.stderr).toBe(0);
     } finally {
       reap(pids);

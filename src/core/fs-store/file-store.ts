@@ -15,6 +15,7 @@ import type {
   AcquireResult,
   InboxEntry,
   PathRequest,
+  ProcessIdentity,
   ReadOptions,
   ReleaseOptions,
   ReleaseResult,
@@ -28,7 +29,7 @@ import { buildBoard, writeBoard } from './board.js';
 import { ChangeSignal } from './change-signal.js';
 import { holderConflicts, patternOf, waiterConflicts } from './conflicts.js';
 import { readCounters, writeCounters } from './counters.js';
-import { grant, logConflicts, LOCK_STEP, type Granted } from './grant.js';
+import { grant, logConflicts, LOCK_STEP, watchdogFields, type Granted } from './grant.js';
 import { forget } from './handles.js';
 import { consume, deliverEnd, deliverMessage, inboxIds, listInbox, peek } from './inbox.js';
 import { appendLines } from './journal.js';
@@ -319,13 +320,13 @@ export class FileStore implements Store {
     return released;
   }
 
-  async renew(agentId: string, options: { pid: number; expected?: LockRecord[] }): Promise<RenewResult> {
+  async renew(agentId: string, options: { pid: number; expected?: LockRecord[]; watchdog?: ProcessIdentity | null }): Promise<RenewResult> {
     validateAgentId(agentId);
     const outcome = await this.section((s) => {
       const renewed: LockRecord[] = [];
       for (const lock of s.live) {
         if (lock.state !== 'ok' || lock.record.agent_id !== agentId || lock.record.pid !== options.pid) continue;
-        const record: LockRecord = { ...lock.record, heartbeat: s.nowIso, heartbeat_mono: s.now.mono };
+        const record: LockRecord = { ...lock.record, heartbeat: s.nowIso, heartbeat_mono: s.now.mono, ...watchdogFields(options.watchdog) };
         // Only files that exist now are rewritten: a lock that is gone is never brought back.
         replaceFile(s.layout.lock(lock.name), serialiseLock(record), { step: LOCK_STEP });
         lock.record = record;

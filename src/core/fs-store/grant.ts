@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { ConflictRecord, HistoryEntry, LockMode, LockRecord } from '../records.js';
-import type { AcquireRequest, PathRequest } from '../store.js';
+import type { AcquireRequest, PathRequest, ProcessIdentity } from '../store.js';
 import { createFile, createFreeFile, removeFile, removeQuietly, step } from './atomic-file.js';
 import { appendLines } from './journal.js';
 import { LOCK_SUFFIX } from './layout.js';
@@ -65,7 +65,13 @@ function newRecord(s: Section, request: AcquireRequest, path: PathRequest, token
     boot_id: liveness.bootId,
     timestamp_mono: s.now.mono,
     heartbeat_mono: s.now.mono,
+    ...watchdogFields(request.owner.watchdog),
   };
+}
+
+/** The supervisor's watchdog, named only on records that have one (see staleness.ts). */
+export function watchdogFields(watchdog: ProcessIdentity | null | undefined): Pick<LockRecord, 'watchdog_pid' | 'watchdog_pid_start'> {
+  return watchdog ? { watchdog_pid: watchdog.pid, watchdog_pid_start: watchdog.start } : {};
 }
 
 function openTxn(s: Section, token: number, names: string[]): string {

@@ -28,7 +28,7 @@ export function acquireLocks(): Policy {
       const result = await run.store.acquire({
         agentId: agent.id,
         paths,
-        owner: { pid: settings.supervisorPid, leaseMs: settings.leaseMs },
+        owner: { pid: settings.supervisorPid, leaseMs: settings.leaseMs, watchdog: settings.watchdog },
         wait: settings.onConflict === 'wait',
         ...(settings.lockTimeoutMs !== null ? { timeoutMs: settings.lockTimeoutMs } : {}),
         onWait: (info) => {

@@ -30,7 +30,8 @@ async function beat(agent: AgentProcess, run: RunContext, now: number): Promise<
     stopLoser(agent, run, paths);
     return false;
   }
-  const result = await store.renew(agent.id, { pid: settings.supervisorPid, expected: agent.locks });
+  // Naming the watchdog each time: a replaced one is in every record by the next heartbeat.
+  const result = await store.renew(agent.id, { pid: settings.supervisorPid, expected: agent.locks, watchdog: settings.watchdog });
   if (result.lost.length > 0) {
     const lost = result.lost.map((l) => l.file_path);
     // Said once: the rest of its locks are still renewed until it is gone and they are released.

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { procStat } from '../kill-tree.js';
 import type { Policy } from '../policy.js';
 
 const KILLER = fileURLToPath(new URL('../watchdog.js', import.meta.url));
@@ -55,6 +56,7 @@ export function watchdog(): Policy {
       child = spawn('/bin/sh', ['-c', RESIDENT, 'agentvisor-watchdog', run.marker('').key, process.execPath, KILLER], {
         detached: true, stdio: ['pipe', 'ignore', 'ignore'], env,
       });
+      if (child.pid !== undefined) run.settings.watchdog = { pid: child.pid, start: procStat(child.pid)?.startTime ?? null };
       child.on('error', (error) => run.log.warn(`the watchdog could not start (${error.message}): agents would outlive a killed supervisor`));
       child.stdin?.on('error', () => undefined);
       child.unref();
