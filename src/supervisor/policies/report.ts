@@ -45,7 +45,7 @@ function logEvent(event: AgentEvent, run: RunContext): void {
       log.info({ agent: event.agent, locks: event.locks.map((l) => l.file_path) }, `locked ${event.locks.map((l) => (l.mode === 'shared' ? `${l.file_path} (shared)` : l.file_path)).join(', ')}`);
       return;
     case 'started':
-      log.info({ agent: event.agent, pid: event.pid, attempt: event.attempt + 1 }, `started (pid ${event.pid}${event.attempt > 0 ? `, restart ${event.attempt}` : ''})`);
+      log.info({ agent: event.agent, agent_pid: event.pid, attempt: event.attempt + 1 }, `started (pid ${event.pid}${event.attempt > 0 ? `, restart ${event.attempt}` : ''})`);
       return;
     case 'exited': {
       const ok = event.exit.code === 0;
