@@ -46,9 +46,16 @@ export interface FileStoreOptions {
   liveness?: Liveness;
   /** How soon after a mutation this process rewrites status_board.json (the contract allows 1 s). */
   boardLagMs?: number;
+  /**
+   * How long a call waits for the critical section before it fails with STORE_BUSY (a waiting
+   * acquire: at least this, else its own timeout). Default: AGENTVISOR_STORE_BUSY_MS, else 5 s.
+   */
+  busyTimeoutMs?: number;
 }
 
 const DEFAULT_BOARD_LAG_MS = 250;
+/** A section takes milliseconds: waiting this long for one means its holder is stopped or stuck. */
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** A board behind for longer than this was left behind by a process that died: any section fixes it. */
 const BOARD_ORPHANED_MS = 1000;
 const WAIT_BACKOFF_START_MS = 20;
@@ -76,6 +83,11 @@ function hookExit(): void {
   });
 }
 
+function busyTimeoutFromEnv(): number {
+  const value = Number(process.env.AGENTVISOR_STORE_BUSY_MS);
+  return Number.isFinite(value) && value >= 0 && process.env.AGENTVISOR_STORE_BUSY_MS !== '' ? value : DEFAULT_BUSY_TIMEOUT_MS;
+}
+
 function badInput(message: string, facts: Record<string, unknown> = {}): never {
   throw new AgentvisorError('INVALID_ARGUMENT', message, facts);
 }
@@ -95,6 +107,7 @@ export class FileStore implements Store {
   private readonly ctx: StoreContext;
   private readonly mutex: DirMutex;
   private readonly boardLagMs: number;
+  private readonly busyTimeoutMs: number;
   private boardTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -104,6 +117,7 @@ export class FileStore implements Store {
     this.ctx = { layout: new Layout(options.dir), clock: options.clock ?? systemClock, liveness, facts: machineFacts(liveness) };
     this.mutex = new DirMutex(options.dir);
     this.boardLagMs = options.boardLagMs ?? DEFAULT_BOARD_LAG_MS;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? busyTimeoutFromEnv();
   }
 
   private get layout(): Layout {
@@ -112,8 +126,11 @@ export class FileStore implements Store {
 
   // ---------------------------------------------------------------- the critical section
 
-  /** Run `body` inside the mutex. Without `create`, a missing dir gives `absent` and writes nothing. */
-  private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A }): Promise<T | A> {
+  /**
+   * Run `body` inside the mutex. Without `create`, a missing dir gives `absent` and writes nothing.
+   * `waitMs`: how long to wait for the mutex before STORE_BUSY (default: the busy timeout).
+   */
+  private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A; waitMs?: number }): Promise<T | A> {
     if (this.closed) throw new AgentvisorError('STORE_IO', `the store for ${this.dir} is closed`, { dir: this.dir });
     // One stat both tells whether the dir exists and names the mutex.
     let identity = statSync(this.dir, { throwIfNoEntry: false });
@@ -133,7 +150,7 @@ export class FileStore implements Store {
       } finally {
         this.finish(s);
       }
-    }, identity);
+    }, identity, options.waitMs ?? this.busyTimeoutMs);
   }
 
   /** After the mutation: write the counters, and see that the board follows. */
@@ -144,8 +161,8 @@ export class FileStore implements Store {
       // The counters are recovered from the files themselves; the mutation stands.
     }
     const orphaned = s.counters.board_generation < s.counters.generation && s.now.mono - s.counters.board_mono > BOARD_ORPHANED_MS;
-    if (orphaned) this.writeBoardInside(s);
-    else if (s.changed) this.scheduleBoard();
+    const written = orphaned && this.writeBoardInside(s);
+    if (!written && s.changed) this.scheduleBoard();
   }
 
   // ---------------------------------------------------------------- locks
@@ -166,7 +183,11 @@ export class FileStore implements Store {
         const aborted = request.signal?.aborted === true;
         const timedOut = this.ctx.clock.mono() >= deadline;
         const leaving = aborted ? 'aborted' : timedOut ? 'timeout' : null;
-        const outcome = await this.section((s) => this.acquireStep(s, request, ticket, leaving !== null), { create: true, absent: null });
+        const outcome = await this.section((s) => this.acquireStep(s, request, ticket, leaving !== null), {
+          create: true,
+          absent: null,
+          waitMs: this.mutexWaitFor(request, deadline),
+        });
         if (!outcome) throw new AgentvisorError('STORE_IO', `coordination dir ${this.dir} vanished`, { dir: this.dir });
         if (outcome.kind === 'granted') {
           ticket = null;
@@ -193,13 +214,26 @@ export class FileStore implements Store {
     }
   }
 
-  /** Drop our place in line after a failure (best effort: a dead waiter is dropped anyway). */
+  /**
+   * How long one attempt of `request` may wait for the mutex: a request that will not wait in line
+   * will not wait long for a stopped holder either; one that waits, up to its own deadline (never
+   * less than the busy timeout, so ordinary contention at its last moment is no failure).
+   */
+  private mutexWaitFor(request: AcquireRequest, deadline: number): number {
+    if (!request.wait) return this.busyTimeoutMs;
+    return Math.max(this.busyTimeoutMs, deadline - this.ctx.clock.mono());
+  }
+
+  /**
+   * Drop our place in line after a failure (best effort, one try: after STORE_BUSY, waiting again
+   * would only double the wait; an entry left behind is dropped once its lease runs out).
+   */
   private async leaveQueue(ticket: number): Promise<void> {
     try {
       await this.section((s) => {
         removeEntry(s.layout, ticket);
         s.mutated();
-      }, { create: false, absent: undefined });
+      }, { create: false, absent: undefined, waitMs: 0 });
     } catch {
       // the entry goes stale and is dropped by the next section
     }
@@ -397,12 +431,28 @@ export class FileStore implements Store {
 
   async flushBoard(): Promise<void> {
     this.clearBoardTimer();
+    if (!pendingBoards.has(this)) return this.flushOthers();
     const wrote = await this.section((s) => {
       if (s.counters.board_generation >= s.counters.generation && !s.changed && existsSync(s.layout.board)) return true;
       return this.writeBoardInside(s);
     }, { create: false, absent: true });
     if (wrote) pendingBoards.delete(this);
     else this.scheduleBoard();
+  }
+
+  /**
+   * Nothing of ours is pending: write the board only if it looks left behind (missing, or behind
+   * the counters for over a second, its writer gone), and try the mutex once: whoever holds it
+   * now does the same check on the way out. A stopped holder never holds up a caller that changed
+   * nothing.
+   */
+  private async flushOthers(): Promise<void> {
+    if (!existsSync(this.dir)) return;
+    const counters = readCounters(this.layout.counters);
+    const behind = !counters || counters.board_generation < counters.generation;
+    const stale = !counters || this.ctx.clock.mono() - counters.board_mono > BOARD_ORPHANED_MS;
+    if (existsSync(this.layout.board) && !(behind && stale)) return;
+    await this.section((s) => this.writeBoardInside(s), { create: false, absent: true, waitMs: 0 }).catch(() => undefined);
   }
 
   /** Regenerate the board inside the critical section: it then shows every committed mutation. */

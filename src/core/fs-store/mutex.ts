@@ -126,10 +126,11 @@ export function socketHolder(name: string): { pid: number; state: string } | nul
   try {
     const wanted = `@${name.slice(1)}`;
     // Num RefCount Protocol Flags Type St Inode Path; the listener carries __SO_ACCEPTCON (00010000).
+    // Node binds the whole sun_path, so the name shows padded with NULs, written '@'.
     const line = readFileSync('/proc/net/unix', 'utf8')
       .split('\n')
       .map((l) => l.trim().split(/\s+/))
-      .find((f) => f[7] === wanted && f[3] === '00010000');
+      .find((f) => f[3] === '00010000' && f[7]?.replace(/@+$/, '') === wanted);
     const inode = line?.[6];
     if (!inode) return null;
     const target = `socket:[${inode}]`;
