@@ -10,6 +10,8 @@ export type StopReason =
   | { kind: 'run-timeout'; timeoutMs: number }
   | { kind: 'lock-failure'; agent: string }
   | { kind: 'kill-others'; agent: string }
+  /** The watchdog died and could not be replaced: agents would outlive a killed supervisor. */
+  | { kind: 'watchdog-lost'; why: string }
   | { kind: 'aborted' };
 
 /** Why one agent is being stopped by the supervisor. */
@@ -86,6 +88,8 @@ export function describeStopReason(reason: StopReason): string {
       return `agent ${reason.agent} could not take its locks`;
     case 'kill-others':
       return `agent ${reason.agent} failed (--kill-others-on-fail)`;
+    case 'watchdog-lost':
+      return `the watchdog ${reason.why} and could not be replaced`;
     case 'aborted':
       return 'aborted by the caller';
   }

@@ -71,6 +71,7 @@ export function runExitCode(reports: AgentReport[], stopReason: StopReason | nul
   if (reports.some((r) => r.outcome.kind === 'lock-conflict' || r.outcome.kind === 'lock-timeout')) return 3;
   if (stopReason?.kind === 'run-timeout') return 124;
   if (stopReason?.kind === 'signal') return stopReason.signal === 'SIGINT' ? 130 : 143;
+  if (stopReason?.kind === 'watchdog-lost') return 1;
   if (reports.some((r) => isFailure(r.outcome) && !r.allowFailure)) return 1;
   return 0;
 }

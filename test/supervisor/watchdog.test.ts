@@ -3,7 +3,7 @@
 // is noticed and replaced, so a later supervisor crash still takes the agents with it.
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -19,6 +19,33 @@ function lastStamp(file: string): number | null {
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
   const last = lines.at(-1);
   return last === undefined ? null : Number(last);
+}
+
+/** The live watchdog of the supervisor `parent` (its child running the `agentvisor-watchdog` loop), or null. */
+function watchdogOf(parent: number): number | null {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) !== parent || state === 'Z') continue;
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes('agentvisor-watchdog')) return Number(name);
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return null;
+}
+
+function lockRecords(root: string): { watchdog_pid?: number }[] {
+  const dir = join(root, LOCK_DIR);
+  return readdirSync(dir).filter((n) => n.endsWith('.lock')).flatMap((n) => {
+    try {
+      return [JSON.parse(readFileSync(join(dir, n), 'utf8')) as { watchdog_pid?: number }];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** Start the intruder; resolves its grant time once it has taken the lock. */
@@ -54,6 +81,59 @@ describe('watchdog', () => {
       expect(last, `the agent wrote ${(last - granted).toFixed(1)} ms after the intruder's grant`).toBeLessThan(granted);
     } finally {
       reap(printedPids(run.stdout(), 'ready'));
+    }
+  });
+
+  it('a dead watchdog is replaced, so a supervisor SIGKILLed afterwards still takes its agents with it', async () => {
+    const root = project({
+      agents: [
+        { id: 'one', command: fixture('forever'), owns: ['one/**'] },
+        { id: 'two', command: fixture('spawn-grandchild', 'gc.pid', 'wait', 'escape'), owns: ['two/**'] },
+      ],
+    }, { 'one/': null, 'two/': null });
+    const run = start(root, ['run']);
+    const supervisor = run.child.pid!;
+    await waitFor(() => printedPids(run.stdout(), 'ready').length === 1 && printedPids(run.stdout(), 'grandchild').length === 1, { what: 'agents ready' });
+    const pids = [...printedPids(run.stdout(), 'ready'), ...printedPids(run.stdout(), 'grandchild')];
+    try {
+      const first = await waitFor(() => watchdogOf(supervisor), { what: 'the watchdog' });
+      process.kill(first, 'SIGKILL');
+      const second = await waitFor(() => {
+        const now = watchdogOf(supervisor);
+        return now !== first ? now : null;
+      }, { timeoutMs: 5_000, what: 'a new watchdog' });
+      // The next heartbeat names the new one in the locks.
+      await waitFor(() => lockRecords(root).length === 2 && lockRecords(root).every((l) => l.watchdog_pid === second), { timeoutMs: 3_000, what: 'the locks naming the new watchdog' });
+      await waitFor(() => /the watchdog \(pid \d+\) was killed by SIGKILL: starting a new one/.test(run.stderr()), { what: 'the replacement said' });
+      run.child.kill('SIGKILL');
+      await allGone(pids, 5_000);
+    } finally {
+      reap(pids);
+    }
+  });
+
+  it('a watchdog that keeps dying stops the run, loudly (exit 1)', async () => {
+    const root = project({ agents: [{ id: 'one', command: fixture('forever'), owns: ['one/**'] }] }, { 'one/': null });
+    const run = start(root, ['run']);
+    const supervisor = run.child.pid!;
+    await waitFor(() => printedPids(run.stdout(), 'ready').length === 1, { what: 'agent ready' });
+    const pids = printedPids(run.stdout(), 'ready');
+    try {
+      let killed: number | null = null;
+      for (let death = 1; death <= 4; death++) {
+        const current = await waitFor(() => {
+          const now = watchdogOf(supervisor);
+          return now !== killed ? now : null;
+        }, { timeoutMs: 5_000, what: `watchdog number ${death}` });
+        process.kill(current, 'SIGKILL');
+        killed = current;
+      }
+      const { code } = await run.exited;
+      expect(code).toBe(1);
+      expect(run.stderr()).toMatch(/4 times within 60 s: stopping the run/);
+      await allGone(pids);
+    } finally {
+      reap(pids);
     }
   });
 });

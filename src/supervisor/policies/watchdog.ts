@@ -1,6 +1,7 @@
 // Crash safety for a SIGKILLed supervisor: start the watchdog holding a pipe from us, tell it each
 // agent's process group, and say `bye` at the end. If we die without saying it, the watchdog kills
-// every agent tree within a few seconds.
+// every agent tree within a few seconds. Its death is noticed (its `exit`): a new one is started and
+// told every live group; if it keeps dying, the run stops, loudly.
 // The resident part is a shell loop, not node: ~1 MB and ~1 ms to start, where a node watchdog took
 // ~40 MB and ~40 ms of a core at every run's start (bench/supervisor.bench.mjs). Node (../watchdog.js,
 // the killer) starts only when it has work: the loop execs it when the pipe closes without `bye`.
@@ -9,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { procStat } from '../kill-tree.js';
-import type { Policy } from '../policy.js';
+import type { Policy, RunContext } from '../policy.js';
 
 const KILLER = fileURLToPath(new URL('../watchdog.js', import.meta.url));
 
@@ -30,8 +31,14 @@ const RESIDENT = [
   'exec "$2" "$3" "$1" $groups',
 ].join('\n');
 
+/** More deaths than this within the window: something keeps killing it; the run stops instead. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
+
 export function watchdog(): Policy {
   let child: ChildProcess | null = null;
+  let ending = false;
+  const deaths: number[] = [];
   const groups = new Map<string, number>();
   // Lines said within one turn go out in one write: 50 agents starting together wake the watchdog
   // once, not 50 times (on two cores each wake-up takes the CPU from us). The marker sweep covers
@@ -45,21 +52,49 @@ export function watchdog(): Policy {
     if (said.length === 0) setImmediate(send);
     said.push(`${line}\n`);
   };
+
+  const start = (run: RunContext): void => {
+    const env: NodeJS.ProcessEnv = {};
+    // An outer run's marker must not make its sweep kill our watchdog before it does its job.
+    for (const [key, value] of Object.entries(run.settings.env)) if (!key.startsWith('AGENTVISOR_RUN_')) env[key] = value;
+    const started = spawn('/bin/sh', ['-c', RESIDENT, 'agentvisor-watchdog', run.marker('').key, process.execPath, KILLER], {
+      detached: true, stdio: ['pipe', 'ignore', 'ignore'], env,
+    });
+    child = started;
+    run.settings.watchdog = started.pid !== undefined ? { pid: started.pid, start: procStat(started.pid)?.startTime ?? null } : null;
+    started.on('error', (error) => {
+      if (started.pid === undefined) lost(run, started, `could not start (${error.message})`);
+    });
+    started.on('exit', (code, signal) => lost(run, started, signal ? `was killed by ${signal}` : `exited (code ${code})`));
+    started.stdin?.on('error', () => undefined);
+    started.unref();
+    // A replacement learns every group alive now.
+    for (const pgid of groups.values()) tell(`group ${pgid}`);
+  };
+
+  /** Without a watchdog a killed supervisor would leave its agents running: replace it, or stop. */
+  const lost = (run: RunContext, which: ChildProcess, why: string): void => {
+    if (ending || which !== child) return;
+    child = null;
+    run.settings.watchdog = null;
+    const now = performance.now();
+    deaths.push(now);
+    while (deaths[0]! < now - RESTART_WINDOW_MS) deaths.shift();
+    if (deaths.length > MAX_RESTARTS) {
+      run.log.error(`the watchdog ${why}, ${deaths.length} times within ${RESTART_WINDOW_MS / 1000} s: stopping the run, since its agents would outlive a killed supervisor`);
+      run.stop({ kind: 'watchdog-lost', why });
+      return;
+    }
+    if (which.pid !== undefined) run.log.warn(`the watchdog (pid ${which.pid}) ${why}: starting a new one`);
+    start(run);
+  };
+
   return {
     name: 'watchdog',
     attach(run) {
       // Running from TypeScript sources (library tests) there is no compiled killer to start.
       if (!existsSync(KILLER)) return void run.log.debug('no compiled watchdog next to the supervisor: crash cleanup is off');
-      const env: NodeJS.ProcessEnv = {};
-      // An outer run's marker must not make its sweep kill our watchdog before it does its job.
-      for (const [key, value] of Object.entries(run.settings.env)) if (!key.startsWith('AGENTVISOR_RUN_')) env[key] = value;
-      child = spawn('/bin/sh', ['-c', RESIDENT, 'agentvisor-watchdog', run.marker('').key, process.execPath, KILLER], {
-        detached: true, stdio: ['pipe', 'ignore', 'ignore'], env,
-      });
-      if (child.pid !== undefined) run.settings.watchdog = { pid: child.pid, start: procStat(child.pid)?.startTime ?? null };
-      child.on('error', (error) => run.log.warn(`the watchdog could not start (${error.message}): agents would outlive a killed supervisor`));
-      child.stdin?.on('error', () => undefined);
-      child.unref();
+      start(run);
     },
     onSpawn(agent, spawned) {
       if (spawned.pid === undefined) return;
@@ -72,6 +107,7 @@ export function watchdog(): Policy {
       groups.delete(agent.id);
     },
     detach() {
+      ending = true;
       send();
       if (child?.stdin?.writable) child.stdin.end('bye\n');
       child = null;
