@@ -37,7 +37,7 @@ import { Layout } from './layout.js';
 import { machineFacts, readLiveLocks } from './live-locks.js';
 import { remember, serialiseLock, type StoredLock } from './lock-files.js';
 import { DirMutex } from './mutex.js';
-import { QUEUE_REFRESH_MS, readQueue, removeEntry, waiterDead, writeEntry, type QueueEntry } from './queue.js';
+import { DEFAULT_QUEUE_LEASE_MS, queueRefreshMs, readQueue, removeEntry, waiterGone, writeEntry, type QueueEntry } from './queue.js';
 import { Section, type StoreContext } from './section.js';
 
 export interface FileStoreOptions {
@@ -51,6 +51,11 @@ export interface FileStoreOptions {
    * acquire: at least this, else its own timeout). Default: AGENTVISOR_STORE_BUSY_MS, else 5 s.
    */
   busyTimeoutMs?: number;
+  /**
+   * A waiter in line refreshes its entry four times per lease; one not refreshed within it
+   * (stopped, or its loop blocked) loses its place to those behind it. Default 10 s.
+   */
+  queueLeaseMs?: number;
 }
 
 const DEFAULT_BOARD_LAG_MS = 250;
@@ -108,6 +113,7 @@ export class FileStore implements Store {
   private readonly mutex: DirMutex;
   private readonly boardLagMs: number;
   private readonly busyTimeoutMs: number;
+  private readonly queueLeaseMs: number;
   private boardTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -118,6 +124,7 @@ export class FileStore implements Store {
     this.mutex = new DirMutex(options.dir);
     this.boardLagMs = options.boardLagMs ?? DEFAULT_BOARD_LAG_MS;
     this.busyTimeoutMs = options.busyTimeoutMs ?? busyTimeoutFromEnv();
+    this.queueLeaseMs = options.queueLeaseMs ?? DEFAULT_QUEUE_LEASE_MS;
   }
 
   private get layout(): Layout {
@@ -205,7 +212,8 @@ export class FileStore implements Store {
         }
         signal ??= new ChangeSignal([this.dir, this.layout.queueDir]);
         const untilReport = request.onWait ? lastReport + reportEvery - now : Number.POSITIVE_INFINITY;
-        await signal.wait(Math.min(backoff, deadline - now, untilReport), request.signal);
+        // Back in time to refresh our entry: a waiter that does not, loses its place.
+        await signal.wait(Math.min(backoff, deadline - now, untilReport, queueRefreshMs(this.queueLeaseMs)), request.signal);
         backoff = Math.min(backoff * 2, WAIT_BACKOFF_MAX_MS);
       }
     } finally {
@@ -245,7 +253,7 @@ export class FileStore implements Store {
     const { entries, garbage } = readQueue(s.layout);
     const live: QueueEntry[] = [];
     for (const entry of entries) {
-      if (waiterDead(entry, s.now, this.ctx.facts)) {
+      if (waiterGone(entry, s.now, this.ctx.facts)) {
         removeEntry(s.layout, entry.ticket);
         s.mutated();
       } else live.push(entry);
@@ -255,10 +263,13 @@ export class FileStore implements Store {
     return live;
   }
 
-  private acquireStep(s: Section, request: AcquireRequest, ticket: number | null, leaving: boolean): StepOutcome {
+  private acquireStep(s: Section, request: AcquireRequest, given: number | null, leaving: boolean): StepOutcome {
     step('acquire.in-mutex', this.dir, () => undefined);
     const held = s.live.map((l) => l.record);
     const queue = this.liveQueue(s);
+    // Our entry gone means our lease ran out (we were stopped, or blocked): the place is lost, and
+    // everyone now in line is ahead of us.
+    const ticket = given !== null && queue.some((e) => e.ticket === given) ? given : null;
     const ahead = queue.filter((e) => e.ticket !== ticket && (ticket === null || e.ticket < ticket));
     const conflicts = [
       ...holderConflicts(request.agentId, request.paths, held),
@@ -291,7 +302,7 @@ export class FileStore implements Store {
       s.mutated();
       return { kind: 'waiting', ticket: fresh, conflicts };
     }
-    if (!mine || s.now.mono - mine.heartbeat_mono > QUEUE_REFRESH_MS) {
+    if (!mine || s.now.mono - mine.heartbeat_mono > queueRefreshMs(this.queueLeaseMs)) {
       writeEntry(s.layout, this.queueEntry(s, request, ticket, mine?.since ?? s.nowIso));
     }
     return { kind: 'waiting', ticket, conflicts };
@@ -310,6 +321,7 @@ export class FileStore implements Store {
       since,
       heartbeat: s.nowIso,
       heartbeat_mono: s.now.mono,
+      lease_ms: this.queueLeaseMs,
     };
   }
 

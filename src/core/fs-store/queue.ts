@@ -1,6 +1,7 @@
 // The waiting line: one file per waiter in queue/, its ticket from the counter (so order is the
-// order of arrival inside the critical section). A waiter whose process is gone, or that stopped
-// refreshing its entry, is dropped.
+// order of arrival inside the critical section). A waiter whose process is gone, or that did not
+// refresh its entry within its lease (stopped, or its loop blocked), is dropped: it lost its place,
+// and queues again at the back if it comes back.
 
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,12 +22,18 @@ export interface QueueEntry {
   since: string;
   heartbeat: string;
   heartbeat_mono: number;
+  /** Dropped when the heartbeat is older than this (absent in entries of older versions). */
+  lease_ms?: number;
 }
 
-/** A waiter refreshes its entry this often while it waits... */
-export const QUEUE_REFRESH_MS = 5_000;
-/** ...and is dropped when it has not for this long. */
-export const QUEUE_DEAD_MS = 60_000;
+/** A waiter's lease: it refreshes its entry four times within it (queueRefreshMs). */
+export const DEFAULT_QUEUE_LEASE_MS = 10_000;
+/** Entries without a lease (older versions refreshed every 5 s) are dropped after this. */
+const LEGACY_QUEUE_LEASE_MS = 60_000;
+
+export function queueRefreshMs(leaseMs: number): number {
+  return leaseMs / 4;
+}
 
 function entryPath(layout: Layout, ticket: number): string {
   return join(layout.queueDir, `${String(ticket).padStart(12, '0')}.json`);
@@ -74,10 +81,12 @@ export function readQueue(layout: Layout): QueueRead {
   return result;
 }
 
-export function waiterDead(entry: QueueEntry, now: Instant, facts: MachineFacts): boolean {
+/** The waiter is gone (dead, another boot or host) or its lease ran out: its place is lost. */
+export function waiterGone(entry: QueueEntry, now: Instant, facts: MachineFacts): boolean {
   if (entry.host !== facts.host || entry.boot_id !== facts.bootId) return true;
   if (facts.pidState(entry.pid, entry.pid_start) === 'dead') return true;
-  return now.mono - entry.heartbeat_mono > QUEUE_DEAD_MS;
+  const lease = typeof entry.lease_ms === 'number' && entry.lease_ms > 0 ? entry.lease_ms : LEGACY_QUEUE_LEASE_MS;
+  return now.mono - entry.heartbeat_mono > lease;
 }
 
 export function writeEntry(layout: Layout, entry: QueueEntry): void {

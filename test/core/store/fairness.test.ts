@@ -1,11 +1,13 @@
 // First come, first served among waiters: a waiter is not overtaken by later requests, a request
-// that will not wait fails rather than jump the line, and a timed-out waiter leaves the line.
+// that will not wait fails rather than jump the line, a timed-out waiter leaves the line, and a
+// stopped waiter loses its place once its lease runs out (and queues again at the back).
 
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AcquireResult, ConflictRecord } from '../../../src/index.js';
 import { testDir } from '../../helpers/tempdir.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { runActor, spawnActor, staysFalse, type Actor } from './support.js';
 
 const granted = (actor: Actor) => actor.lines.some((l) => l.op === 'acquire' && (l.result as AcquireResult)?.granted);
@@ -63,5 +65,47 @@ describe('fairness among waiters', () => {
     await a.exited;
     const c = await runActor(dir, [{ op: 'acquire', agent: 'c', paths: ['x'] }]);
     expect((c.lines[0]!.result as AcquireResult).granted).toBe(true);
+  });
+
+  it('a stopped waiter holds up the line for its lease only, and queues again at the back when continued', async () => {
+    const dir = join(testDir(), 'locks');
+    const env = { ACTOR_STORE_OPTIONS: JSON.stringify({ queueLeaseMs: 600 }) };
+    const waiter = (agent: string) => spawnActor(dir, [{ op: 'acquire', agent, paths: ['x'], wait: true }, { op: 'hold' }, { op: 'release', agent, paths: ['x'] }], env);
+    const holder = spawnActor(dir, [{ op: 'acquire', agent: 'h', paths: ['x'] }, { op: 'hold' }, { op: 'release', agent: 'h', paths: ['x'] }], env);
+    await holder.line((l) => l.op === 'acquire');
+    const first = waiter('first');
+    await first.line((l) => l.op === 'waiting');
+    first.child.kill('SIGSTOP');
+    try {
+      const second = waiter('second');
+      await second.line((l) => l.op === 'waiting');
+      holder.child.stdin!.end();
+      // The stopped first waiter's lease (600 ms) runs out: the second does not wait behind it.
+      await waitFor(() => granted(second), { timeoutMs: 5_000, what: 'the second waiter to get x past the stopped first' });
+      const third = waiter('third');
+      await third.line((l) => l.op === 'waiting');
+
+      first.child.kill('SIGCONT');
+      const queued = () => readdirSync(join(dir, 'queue')).filter((n) => n.endsWith('.json')).map((n) => JSON.parse(readFileSync(join(dir, 'queue', n), 'utf8')) as { ticket: number; agent_id: string });
+      await waitFor(() => {
+        const line = queued();
+        const [t, f] = ['third', 'first'].map((a) => line.find((e) => e.agent_id === a)?.ticket);
+        return t !== undefined && f !== undefined && f > t;
+      }, { what: 'the first waiter back in line behind the third' });
+
+      second.child.stdin!.end();
+      await third.line((l) => l.op === 'acquire');
+      expect(granted(third)).toBe(true);
+      expect(granted(first)).toBe(false);
+      third.child.stdin!.end();
+      await first.line((l) => l.op === 'acquire');
+      expect(granted(first)).toBe(true);
+      first.child.stdin!.end();
+      const ends = await Promise.all([holder, first, second, third].map((a) => a.exited));
+      expect(ends.map((e) => e.code)).toEqual([0, 0, 0, 0]);
+    } finally {
+      first.child.kill('SIGCONT');
+      first.child.stdin!.end();
+    }
   });
 });
