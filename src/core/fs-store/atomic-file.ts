@@ -60,6 +60,8 @@ export interface WriteOptions {
   /** Where the temp file goes (default: beside the target). */
   tempDir?: string;
   durable?: boolean;
+  /** Checked after the temp file is written, just before it replaces the target: false leaves the target alone. */
+  onlyIf?: () => boolean;
 }
 
 function writeTemp(temp: string, data: string, options: WriteOptions): void {
@@ -101,12 +103,18 @@ export function createFreeFile(target: string, data: string, options: WriteOptio
   }
 }
 
-/** Replace (or create) `target` with `data` atomically. */
-export function replaceFile(target: string, data: string, options: WriteOptions): void {
+/** Replace (or create) `target` with `data` atomically; false when `onlyIf` said no. */
+export function replaceFile(target: string, data: string, options: WriteOptions): boolean {
   const temp = tempPathFor(target, options.tempDir);
   try {
     writeTemp(temp, data, options);
-    step(`${options.step}.rename`, target, () => renameSync(temp, target));
+    const replaced = step(`${options.step}.rename`, target, () => {
+      if (options.onlyIf && !options.onlyIf()) return false;
+      renameSync(temp, target);
+      return true;
+    });
+    if (!replaced) removeQuietly(temp);
+    return replaced;
   } catch (error) {
     removeQuietly(temp);
     throw error;

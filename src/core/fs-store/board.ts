@@ -22,6 +22,7 @@ export function buildBoard(layout: Layout, locks: LockRecord[], nowIso: string):
   };
 }
 
-export function writeBoard(layout: Layout, board: BoardRecord): void {
-  replaceFile(layout.board, JSON.stringify(board, null, 2) + '\n', { step: 'board' });
+/** Write the board; with `onlyIf`, only if it still says yes just before the file is replaced. */
+export function writeBoard(layout: Layout, board: BoardRecord, onlyIf?: () => boolean): boolean {
+  return replaceFile(layout.board, JSON.stringify(board, null, 2) + '\n', { step: 'board', onlyIf });
 }

@@ -59,6 +59,8 @@ export interface FileStoreOptions {
 }
 
 const DEFAULT_BOARD_LAG_MS = 250;
+/** Builds of the exit-time board, each one only when a mutation slipped in during the last rename. */
+const UNLOCKED_BOARD_ATTEMPTS = 5;
 /** A section takes milliseconds: waiting this long for one means its holder is stopped or stuck. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** A board behind for longer than this was left behind by a process that died: any section fixes it. */
@@ -485,18 +487,23 @@ export class FileStore implements Store {
   }
 
   /**
-   * The exit path, where nothing async can run: build the board without the mutex, and build it
-   * again if the generation moved meanwhile (a mutation we may have missed). Best effort.
+   * The exit path, where nothing async can run: build the board without the mutex. Whoever commits
+   * a mutation after ours owes a board that shows ours too (written inside the mutex, or by the
+   * orphan rule), so ours is written only while no mutation came after the counters we read:
+   * checked once more just before the rename (a newer board is never replaced by ours) and after
+   * it (one that came in between may have been replaced: build again, now including it).
    */
   flushBoardUnlocked(): void {
     pendingBoards.delete(this);
     this.clearBoardTimer();
     if (!existsSync(this.dir)) return;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < UNLOCKED_BOARD_ATTEMPTS; attempt++) {
       try {
         const before = readCounters(this.layout.counters)?.generation;
-        writeBoard(this.layout, buildBoard(this.layout, this.readLiveLocks(), new Date(this.ctx.clock.now()).toISOString()));
-        if (readCounters(this.layout.counters)?.generation === before) return;
+        if (before === undefined) return;
+        const current = () => readCounters(this.layout.counters)?.generation === before;
+        const board = buildBoard(this.layout, this.readLiveLocks(), new Date(this.ctx.clock.now()).toISOString());
+        if (!writeBoard(this.layout, board, current) || current()) return;
       } catch {
         return;
       }

@@ -1,7 +1,8 @@
 // status_board.json under 8 concurrent writer processes: always a whole, valid JSON file while
-// they run; every update present at the end; and it follows the lock files within a second.
+// they run; every update present at the end; it follows the lock files within a second; and the
+// board a process writes without the mutex as it exits never replaces a newer one.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BoardRecord, HistoryEntry } from '../../../src/index.js';
@@ -9,6 +10,8 @@ import { FileStore } from '../../../src/core/fs-store/file-store.js';
 import { testDir } from '../../helpers/tempdir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { runActor, spawnActor, type Op } from './support.js';
+
+const readBoard = (dir: string) => JSON.parse(readFileSync(join(dir, 'status_board.json'), 'utf8')) as BoardRecord;
 
 const WRITERS = 8;
 const ROUNDS = 15;
@@ -105,5 +108,36 @@ describe('the status board', () => {
     expect(board.history.at(-1)).toMatchObject({ file_path: 'f/5999' });
     expect(board.history[0]).toMatchObject({ file_path: 'f/5800' });
     await store.close();
+  });
+
+  it('written at exit without the mutex, never replaces the board of a mutation that came after it', async () => {
+    const root = testDir();
+    const dir = join(root, 'locks');
+    const release = join(root, 'go');
+    const stops = () => (existsSync(`${release}.paused`) ? readFileSync(`${release}.paused`, 'utf8').trim().split('\n').length : 0);
+    // The exiting process stops at each rename of its exit-time board (a gate: one pass per opening).
+    const exiting = spawnActor(dir, [{ op: 'ready' }, { op: 'hold' }, { op: 'updateAgent', agent: 'e', patch: { status: 'running' } }, { op: 'exit' }], {
+      AGENTVISOR_FAULTS: 'board.rename=gate',
+      AGENTVISOR_FAULT_RELEASE: release,
+    });
+    await exiting.line((l) => l.op === 'ready');
+    // A board written just now: the exiting process's mutation leaves its board to the exit hook.
+    const setup = new FileStore({ dir });
+    await setup.updateAgent('setup', { status: 'running' });
+    await setup.flushBoard();
+    await setup.close();
+    exiting.child.stdin!.end();
+    let exited = false;
+    void exiting.exited.then(() => (exited = true));
+    // Each time it stands at the rename, another process commits a mutation and writes its board.
+    let rounds = 0;
+    while (!(await waitFor(() => (exited ? 'exited' : stops() > rounds ? 'stopped' : null), { what: 'the exiting process at its rename' }) === 'exited')) {
+      rounds += 1;
+      await runActor(dir, [{ op: 'updateAgent', agent: `w${rounds}`, patch: { status: 'running' } }, { op: 'flush' }]);
+      writeFileSync(release, '');
+    }
+    expect((await exiting.exited).code).toBe(0);
+    expect(rounds).toBeGreaterThan(0);
+    expect(Object.keys(readBoard(dir).agents).sort()).toEqual(['e', 'setup', ...Array.from({ length: rounds }, (_, i) => `w${i + 1}`)].sort());
   });
 });
