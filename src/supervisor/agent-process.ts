@@ -5,7 +5,7 @@
 import type { AgentSpec } from '../config/types.js';
 import type { LockRecord } from '../core/records.js';
 import type { AgentEvent, AgentOutcome, StopCause } from './events.js';
-import { killTree, signalTree, waitTreeGone } from './kill-tree.js';
+import { killTree, signalTree, waitTreeGone, type ProcStat } from './kill-tree.js';
 import type { AgentOutput } from './output.js';
 import type { Policy, RunContext } from './policy.js';
 import { spawnAgent, type AgentExit, type SpawnRequest, type SpawnedAgent } from './spawn.js';
@@ -157,7 +157,7 @@ export class AgentProcess {
     // dies of SIGTERM at once, before the command it runs has cleaned up).
     if (this.stopDeadline !== null) await waitTreeGone(child.pid ?? null, this.run.marker(this.id), () => this.stopDeadline ?? 0);
     // Nothing of the agent may run once its locks can go: kill the rest of its tree first.
-    await killTree(child.pid ?? null, this.run.marker(this.id));
+    await killTree(child.pid ?? null, this.run.marker(this.id), { onStuck: (left, ms) => this.saySurvivors(left, ms) });
     await this.output.drain(200);
     this.intervals[this.intervals.length - 1]!.to = Date.now();
     this.lastExit = exit;
@@ -207,12 +207,21 @@ export class AgentProcess {
   private async finishAfterCrash(error: unknown): Promise<void> {
     const exit: AgentExit = { code: null, signal: null, error: `supervisor error: ${(error as Error).message}` };
     const state = this.state;
-    if (state.kind === 'running') await killTree(state.pid, this.run.marker(this.id)).catch(() => []);
+    if (state.kind === 'running') await killTree(state.pid, this.run.marker(this.id), { onStuck: (left, ms) => this.saySurvivors(left, ms) }).catch(() => []);
     try {
       for (const policy of this.policies) await policy.release?.(this, this.run);
     } finally {
       this.finish({ kind: 'failed', exit });
     }
+  }
+
+  /** Loudly: its locks stay held (and renewed) until these are gone, however long that takes. */
+  private saySurvivors(left: ProcStat[], waitedMs: number): void {
+    const which = left.map((p) => `pid ${p.pid} state ${p.state}`).join(', ');
+    this.run.log.error(
+      { agent: this.id, pids: left.map((p) => p.pid) },
+      `${left.length} process${left.length === 1 ? '' : 'es'} of ${this.id} survive SIGKILL after ${(waitedMs / 1000).toFixed(0)} s (${which}): its locks stay held until ${left.length === 1 ? 'it is' : 'they are'} gone. State D waits on the kernel (a hung mount or device); a process of another user needs that user or root to kill it`,
+    );
   }
 
   private async firstAnswer(call: (policy: Policy) => Promise<AgentOutcome | null> | undefined): Promise<AgentOutcome | null> {

@@ -168,25 +168,38 @@ export function signalTree(pgid: number | null, marker: TreeMarker | null, signa
 }
 
 export interface KillTreeOptions {
-  /** Give up waiting for the tree to vanish after this long (a D-state process may linger). */
-  timeoutMs?: number;
   intervalMs?: number;
+  /** Told when the tree still runs this long after the first SIGKILL, then every `stuckEveryMs`. */
+  stuckAfterMs?: number;
+  stuckEveryMs?: number;
+  /** What survives SIGKILL (state D: waiting on the kernel; or a process we may not signal). */
+  onStuck?: (left: ProcStat[], waitedMs: number) => void;
 }
 
 /**
  * SIGKILL everything left of an agent (its group and marked stragglers) and wait until none of it
- * runs, so its locks are released only once nothing of it can still write. Idempotent.
- * Resolves with the pids that were still running when called.
+ * runs, so its locks are released only once nothing of it can still write. Never gives up: a
+ * process that survives SIGKILL keeps the caller waiting (and its locks held), said through
+ * `onStuck`. Idempotent. Resolves with the pids that were still running when called.
  */
 export async function killTree(pgid: number | null, marker: TreeMarker | null, options: KillTreeOptions = {}): Promise<number[]> {
-  const { timeoutMs = 2_000, intervalMs = 5 } = options;
+  const { intervalMs = 5, stuckAfterMs = 2_000, stuckEveryMs = 10_000, onStuck } = options;
   const initial = findTree(pgid, marker);
   if (initial.length === 0) return [];
-  const deadline = performance.now() + timeoutMs;
+  const started = performance.now();
+  let nextReport = started + stuckAfterMs;
   for (;;) {
     signalTree(pgid, marker, 'SIGKILL');
-    if (findTree(pgid, marker).length === 0 || performance.now() > deadline) return initial;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const left = findTree(pgid, marker);
+    if (left.length === 0) return initial;
+    const now = performance.now();
+    if (now >= nextReport) {
+      onStuck?.(left.map((pid) => procStat(pid)).filter((stat): stat is ProcStat => stat !== null), now - started);
+      nextReport = now + stuckEveryMs;
+    }
+    // Often at first (a tree forking while we kill), then calmly: what survived seconds of SIGKILL
+    // waits on the kernel, not on us.
+    await new Promise((resolve) => setTimeout(resolve, now - started < stuckAfterMs ? intervalMs : 100));
   }
 }
 

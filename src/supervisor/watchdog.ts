@@ -1,7 +1,7 @@
 // The watchdog's killer. The resident watchdog is a shell loop (policies/watchdog.ts) holding a pipe
 // from the supervisor; when that pipe closes without `bye` (the supervisor was SIGKILLed), the loop
 // execs this with the process groups it was told about. It SIGKILLs those groups and every process
-// carrying the run's marker, sweeping until none is left (at most two seconds), then exits.
+// carrying the run's marker, sweeping until none is left (however long that takes), then exits.
 // Kept tiny: node built-ins and kill-tree only. argv: <marker key> [pgid...].
 
 import { findTree, markersMayPredateUs, signalTree } from './kill-tree.js';
@@ -17,14 +17,16 @@ markersMayPredateUs();
 
 async function killEverything(): Promise<void> {
   const marker = markerKey ? { key: markerKey } : null;
-  // A process may fork while we kill: sweep until a pass finds nothing, for at most two seconds.
-  const deadline = Date.now() + 2_000;
+  // A process may fork while we kill: sweep until a pass finds nothing. No time limit: the run's
+  // locks name us and stay alive while we live (up to their lease), so we leave only once nothing
+  // of the agents runs; after two seconds (what survives SIGKILL waits on the kernel) calmly.
+  const calmAfter = Date.now() + 2_000;
   for (;;) {
     for (const pgid of groups) signalTree(pgid, null, 'SIGKILL');
     signalTree(null, marker, 'SIGKILL');
     const left = groups.flatMap((pgid) => findTree(pgid, null)).concat(findTree(null, marker));
-    if (left.length === 0 || Date.now() > deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (left.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, Date.now() < calmAfter ? 20 : 1_000));
   }
 }
 
