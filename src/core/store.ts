@@ -102,6 +102,22 @@ export interface ReadOptions {
   peek?: boolean;
 }
 
+/**
+ * Inbox entries taken for delivery: hidden from other readers until settled. Settle once delivered
+ * (written to the agent's stdin, printed): the first `delivered` entries are marked read, the rest
+ * go back to the inbox in their order. A claimer that dies before settling loses nothing: its
+ * claims go back to the inbox at the next take.
+ */
+export interface InboxClaim {
+  entries: InboxEntry[];
+  settle(delivered: number): Promise<void>;
+}
+
+export interface ClaimOptions {
+  /** `stop` (default): messages up to and including the first end marker; `skip`: messages only, end markers left in place. */
+  ends?: 'stop' | 'skip';
+}
+
 export interface Store {
   acquire(request: AcquireRequest): Promise<AcquireResult>;
   release(agentId: string, paths: string[], options?: ReleaseOptions): Promise<ReleaseResult>;
@@ -133,8 +149,13 @@ export interface Store {
   sendEnd(to: string, from: string): Promise<void>;
   /** This agent's unread messages, oldest first, marked read unless peek. */
   readMessages(agentId: string, options?: ReadOptions): Promise<MessageRecord[]>;
-  /** Messages and end markers, oldest first, consumed (the supervisor's stdin routing). */
+  /**
+   * Messages, oldest first, up to and including the first end marker, consumed; what follows an
+   * end marker waits in the inbox for the agent's next run.
+   */
   takeInbox(agentId: string): Promise<InboxEntry[]>;
+  /** Take entries for delivery, to be settled once delivered (see InboxClaim). */
+  claimInbox(agentId: string, options?: ClaimOptions): Promise<InboxClaim>;
   /** Call `onChange` when the agent's inbox may have new entries; returns a function that stops. */
   watchInbox(agentId: string, onChange: () => void): Promise<() => Promise<void>>;
   knownAgents(): Promise<string[]>;

@@ -1,6 +1,8 @@
-// Feeding a stdin agent: its prompt first, then every message of its inbox in order, exactly once
-// (taken from the store, which consumes them), the backlog first, in the agent's format. An end
-// marker (`send ID --end`) or shutdown ends its stdin after what is pending.
+// Feeding a stdin agent: its prompt first, then every message of its inbox in order, the backlog
+// first, in the agent's format. Each batch is claimed from the store, written, and settled only once
+// the pipe took it: what could not be written (the agent's stdin gone) goes back to the inbox, and
+// so does all of it if we die in between. An end marker (`send ID --end`) or shutdown ends its stdin
+// after what is pending; messages sent after the end marker wait in the inbox for the next run.
 
 import type { Writable } from 'node:stream';
 import type { MessageFormat } from '../config/types.js';
@@ -89,14 +91,38 @@ export class InboxFeeder {
       this.again = false;
       if (this.ended || !this.stdin.writable) return;
       try {
-        for (const entry of await this.store.takeInbox(this.agentId)) {
-          if (entry.kind === 'end') return this.endInput();
-          this.write(formatMessage(entry.record, this.format));
-        }
+        if (await this.deliverBatch()) return this.endInput();
       } catch (error) {
         this.onError(error);
       }
     } while (this.again);
+  }
+
+  /** One claimed batch, written and settled; true when it ended with the end marker. */
+  private async deliverBatch(): Promise<boolean> {
+    const claim = await this.store.claimInbox(this.agentId, { ends: 'stop' });
+    let delivered = 0;
+    let ended = false;
+    try {
+      for (const entry of claim.entries) {
+        if (entry.kind === 'end') {
+          delivered += 1;
+          ended = true;
+          break;
+        }
+        if (!(await this.deliver(formatMessage(entry.record, this.format)))) break;
+        delivered += 1;
+      }
+    } finally {
+      await claim.settle(delivered);
+    }
+    return ended;
+  }
+
+  /** Write and wait until the pipe has it: false when the agent's stdin is gone. */
+  private deliver(text: string): Promise<boolean> {
+    if (this.ended || !this.stdin.writable) return Promise.resolve(false);
+    return new Promise((resolve) => this.stdin.write(text, (error) => resolve(!error)));
   }
 
   private write(text: string): void {

@@ -3,6 +3,7 @@
 
 import { openStore } from '../../core/open-store.js';
 import type { MessageRecord } from '../../core/records.js';
+import type { Store } from '../../core/store.js';
 import { flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { actingAgent, locate, storeExists, untilAborted, withStore, type Place } from '../context.js';
@@ -33,11 +34,25 @@ async function run(ctx: CommandContext): Promise<number> {
   const peek = flag(ctx.args, 'peek');
   const json = flag(ctx.args, 'json');
   if (flag(ctx.args, 'follow')) return follow(ctx, place, agentId, { peek, json });
+  const print = (messages: MessageRecord[]): void => {
+    if (json) writeJson(ctx.stdout, messages);
+    else writeLines(ctx.stdout, messages.map(messageLine));
+  };
   // No coordination dir: no messages, and nothing is created by looking.
-  const messages = storeExists(place) ? await withStore(place, (store) => store.readMessages(agentId, { peek })) : [];
-  if (json) writeJson(ctx.stdout, messages);
-  else writeLines(ctx.stdout, messages.map(messageLine));
+  if (!storeExists(place)) print([]);
+  else if (peek) print(await withStore(place, (store) => store.readMessages(agentId, { peek })));
+  else await withStore(place, (store) => printClaimed(store, agentId, print));
   return EXIT.ok;
+}
+
+/**
+ * Messages are marked read only once printed: claimed first, printed, then settled. Killed before
+ * printing, the next `inbox` shows them again (killed between printing and settling, too).
+ */
+async function printClaimed(store: Store, agentId: string, print: (messages: MessageRecord[]) => void): Promise<void> {
+  const claim = await store.claimInbox(agentId, { ends: 'skip' });
+  print(claim.entries.flatMap((e) => (e.kind === 'message' ? [e.record] : [])));
+  await claim.settle(claim.entries.length);
 }
 
 /** `from (type, 10:02:13): message`, continuation lines indented. */
@@ -50,14 +65,18 @@ async function follow(ctx: CommandContext, place: Place, agentId: string, o: { p
   // With --peek nothing is consumed, so remember what was shown to show each message once.
   const shown = new Set<string>();
   let queued: Promise<void> = Promise.resolve();
-  const drain = async (): Promise<void> => {
-    if (ctx.signal.aborted) return;
-    for (const m of await store.readMessages(agentId, { peek: o.peek })) {
+  const print = (messages: MessageRecord[]): void => {
+    for (const m of messages) {
       if (shown.has(m.id)) continue;
       if (o.peek) shown.add(m.id);
       if (o.json) writeJsonLine(ctx.stdout, m);
       else writeLines(ctx.stdout, [messageLine(m)]);
     }
+  };
+  const drain = async (): Promise<void> => {
+    if (ctx.signal.aborted) return;
+    if (o.peek) print(await store.readMessages(agentId, { peek: true }));
+    else await printClaimed(store, agentId, print);
   };
   const schedule = (): Promise<void> =>
     (queued = queued.then(drain).catch((error: unknown) => warn(ctx.stderr, `inbox: ${(error as Error).message}`)));

@@ -7,12 +7,15 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, relative, resolve, sep } from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { AgentvisorError } from '../errors.js';
+import { fault } from '../faults.js';
 import { validateAgentId } from '../ids.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
 import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry, LockRecord, MessageRecord } from '../records.js';
 import type {
   AcquireRequest,
   AcquireResult,
+  ClaimOptions,
+  InboxClaim,
   InboxEntry,
   PathRequest,
   ProcessIdentity,
@@ -31,7 +34,20 @@ import { holderConflicts, patternOf, waiterConflicts } from './conflicts.js';
 import { readCounters, writeCounters } from './counters.js';
 import { grant, logConflicts, LOCK_STEP, watchdogFields, type Granted } from './grant.js';
 import { forget } from './handles.js';
-import { consume, deliverEnd, deliverMessage, inboxIds, listInbox, peek } from './inbox.js';
+import {
+  abandonedClaims,
+  claim,
+  consume,
+  deliverEnd,
+  deliverMessage,
+  inboxIds,
+  listInbox,
+  peek,
+  returnClaims,
+  settleClaims,
+  type ClaimedFile,
+  type Claimer,
+} from './inbox.js';
 import { appendLines } from './journal.js';
 import { Layout } from './layout.js';
 import { machineFacts, readLiveLocks } from './live-locks.js';
@@ -118,6 +134,8 @@ export class FileStore implements Store {
   private readonly queueLeaseMs: number;
   private boardTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Inbox claims of this process not settled yet (by their names in claimed/). */
+  private readonly inFlight = new Set<string>();
 
   constructor(options: FileStoreOptions) {
     this.dir = options.dir;
@@ -572,29 +590,88 @@ export class FileStore implements Store {
   async readMessages(agentId: string, options: ReadOptions = {}): Promise<MessageRecord[]> {
     validateAgentId(agentId);
     if (options.peek) {
-      return listInbox(this.layout, agentId)
+      // A dead claimer's claims are unread too: they go back to the inbox at the next take.
+      const abandoned = abandonedClaims(this.layout, agentId, (c) => this.claimerDead(c));
+      return [...listInbox(this.layout, agentId), ...abandoned]
+        .sort((a, b) => a.seq - b.seq)
         .filter((f) => !f.end)
         .map((f) => peek(this.layout, agentId, f))
         .flatMap((e) => (e?.kind === 'message' ? [e.record] : []));
     }
-    const entries = await this.section((s) => this.take(s, agentId, false), { create: false, absent: [] as InboxEntry[] });
+    const entries = await this.section((s) => this.take(s, agentId, 'skip'), { create: false, absent: [] as InboxEntry[] });
     return entries.flatMap((e) => (e.kind === 'message' ? [e.record] : []));
   }
 
   async takeInbox(agentId: string): Promise<InboxEntry[]> {
     validateAgentId(agentId);
-    return this.section((s) => this.take(s, agentId, true), { create: false, absent: [] as InboxEntry[] });
+    return this.section((s) => this.take(s, agentId, 'stop'), { create: false, absent: [] as InboxEntry[] });
   }
 
-  private take(s: Section, agentId: string, withEnds: boolean): InboxEntry[] {
+  /** Consumed at once (delivered by returning them): oldest first, end markers as `ends` says. */
+  private take(s: Section, agentId: string, ends: 'stop' | 'skip'): InboxEntry[] {
+    this.returnClaims(s, agentId);
     const taken: InboxEntry[] = [];
     for (const file of listInbox(s.layout, agentId)) {
-      if (file.end && !withEnds) continue;
+      if (file.end && ends === 'skip') continue;
       const entry = consume(s.layout, agentId, file);
       s.mutated();
       if (entry) taken.push(entry);
+      if (file.end) break;
     }
     return taken;
+  }
+
+  async claimInbox(agentId: string, options: ClaimOptions = {}): Promise<InboxClaim> {
+    validateAgentId(agentId);
+    const ends = options.ends ?? 'stop';
+    const claimed = await this.section((s) => this.claim(s, agentId, ends), { create: false, absent: [] as ClaimedFile[] });
+    for (const c of claimed) this.inFlight.add(c.claim);
+    // Claimed and not yet delivered: a crash here must lose nothing (tests kill at this point).
+    fault('inbox.claimed');
+    let settled = false;
+    return {
+      entries: claimed.map((c) => c.entry),
+      settle: async (delivered) => {
+        if (settled || claimed.length === 0) return;
+        settled = true;
+        try {
+          await this.section((s) => {
+            settleClaims(s.layout, agentId, claimed, Math.max(0, Math.min(delivered, claimed.length)));
+            s.mutated();
+          }, { create: false, absent: undefined });
+        } finally {
+          // Not settled (the store failed): the next take by this process returns them.
+          for (const c of claimed) this.inFlight.delete(c.claim);
+        }
+      },
+    };
+  }
+
+  private claim(s: Section, agentId: string, ends: 'stop' | 'skip'): ClaimedFile[] {
+    this.returnClaims(s, agentId);
+    const claimed: ClaimedFile[] = [];
+    const claimer = { pid: process.pid, start: this.ctx.liveness.processStart(process.pid) ?? 0 };
+    for (const file of listInbox(s.layout, agentId)) {
+      if (file.end && ends === 'skip') continue;
+      const taken = claim(s.layout, agentId, file, claimer);
+      s.mutated();
+      if (taken) claimed.push(taken);
+      if (file.end) break;
+    }
+    return claimed;
+  }
+
+  /** Claims nobody will settle back into the inbox: a dead claimer's, and ours not in flight. */
+  private returnClaims(s: Section, agentId: string): void {
+    const ownStart = this.ctx.liveness.processStart(process.pid) ?? 0;
+    const returned = returnClaims(s.layout, agentId, (c, name) =>
+      c.pid === process.pid && c.start === ownStart ? !this.inFlight.has(name) : this.claimerDead(c),
+    );
+    if (returned > 0) s.mutated();
+  }
+
+  private claimerDead(claimer: Claimer): boolean {
+    return this.ctx.facts.pidState(claimer.pid, claimer.start || null) === 'dead';
   }
 
   async watchInbox(agentId: string, onChange: () => void): Promise<() => Promise<void>> {
@@ -652,14 +729,14 @@ function removeLockFile(s: Section, lock: StoredLock): boolean {
 }
 
 /**
- * Whether the watcher should skip `path`: the inbox's own `read/` folder and what is below it, and
- * temp files. Judged relative to the inbox, so an agent named `reader`, or a coordination dir
+ * Whether the watcher should skip `path`: the inbox's own `read/` and `claimed/` folders and what
+ * is below them, and temp files. Judged relative to the inbox, so an agent named `reader`, or a coordination dir
  * under a folder named `read`, is still watched.
  */
 function consumedOrTemp(inbox: string, path: string): boolean {
   const inside = relative(inbox, resolve(path));
   const first = inside.split(sep)[0] ?? '';
-  return first === 'read' || basename(path).startsWith('.tmp');
+  return first === 'read' || first === 'claimed' || basename(path).startsWith('.tmp');
 }
 
 function knownIn(layout: Layout): string[] {

@@ -1,7 +1,10 @@
 // Inboxes: messages/<id>/<seq>.json, one message each, delivered by rename from messages/.tmp/ (a
 // watcher never sees half a file); consumed by rename into messages/<id>/read/, so each message is
 // returned once even to two readers at the same moment. An end marker (`send ID --end`) is
-// messages/<id>/<seq>.end.json and keeps its place in the order.
+// messages/<id>/<seq>.end.json and keeps its place in the order. A reader that delivers somewhere
+// (an agent's stdin, a terminal) claims first: rename into messages/<id>/claimed/<name>~<pid>-<start>,
+// then, once delivered, into read/; what it could not deliver goes back, and a dead claimer's
+// claims go back at the next take, in their order (the names carry it).
 
 import { mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,12 +15,15 @@ import { createFile, step } from './atomic-file.js';
 import type { Layout } from './layout.js';
 
 const MESSAGE_NAME = /^(\d+)(\.end)?\.json$/;
+const CLAIM_NAME = /^((\d+)(\.end)?\.json)~(\d+)-(\d+)$/;
 const TYPES = new Set(['note', 'handoff', 'status']);
 
 export interface InboxFile {
   name: string;
   seq: number;
   end: boolean;
+  /** Set for a file in claimed/ (its name there). */
+  claim?: string;
 }
 
 function seqName(seq: number, end: boolean): string {
@@ -124,7 +130,107 @@ export function consume(layout: Layout, agentId: string, file: InboxFile): Inbox
 }
 
 export function peek(layout: Layout, agentId: string, file: InboxFile): InboxEntry | null {
-  return parseInboxText(readText(join(layout.inbox(agentId), file.name)), file);
+  const path = file.claim ? join(claimDir(layout, agentId), file.claim) : join(layout.inbox(agentId), file.name);
+  return parseInboxText(readText(path), file);
+}
+
+// ---------------------------------------------------------------- claims
+
+/** Who claims: a pid and its start time, so a reused pid is not mistaken for the claimer. */
+export interface Claimer {
+  pid: number;
+  start: number;
+}
+
+export interface ClaimedFile {
+  file: InboxFile;
+  /** The file's name in claimed/. */
+  claim: string;
+  entry: InboxEntry;
+}
+
+function claimDir(layout: Layout, agentId: string): string {
+  return join(layout.inbox(agentId), 'claimed');
+}
+
+interface ClaimName extends InboxFile {
+  claim: string;
+  pid: number;
+  start: number;
+}
+
+function claims(layout: Layout, agentId: string): ClaimName[] {
+  let names: string[];
+  try {
+    names = readdirSync(claimDir(layout, agentId));
+  } catch {
+    return [];
+  }
+  const found: ClaimName[] = [];
+  for (const claim of names) {
+    const m = CLAIM_NAME.exec(claim);
+    if (m?.[1] && m[2] && m[4] && m[5]) found.push({ claim, name: m[1], seq: Number(m[2]), end: m[3] !== undefined, pid: Number(m[4]), start: Number(m[5]) });
+  }
+  return found.sort((a, b) => a.seq - b.seq);
+}
+
+function moveQuietly(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** Claims whose claimer `gone` says will never settle them go back to the inbox; how many did. */
+export function returnClaims(layout: Layout, agentId: string, gone: (claimer: Claimer, claim: string) => boolean): number {
+  let returned = 0;
+  for (const c of claims(layout, agentId)) {
+    if (!gone({ pid: c.pid, start: c.start }, c.claim)) continue;
+    step('inbox.return', c.claim, () => moveQuietly(join(claimDir(layout, agentId), c.claim), join(layout.inbox(agentId), c.name)));
+    returned += 1;
+  }
+  return returned;
+}
+
+/** Claims of claimers `dead` says are dead, as inbox files (peek shows them: they are unread). */
+export function abandonedClaims(layout: Layout, agentId: string, dead: (claimer: Claimer) => boolean): InboxFile[] {
+  return claims(layout, agentId).filter((c) => dead({ pid: c.pid, start: c.start }));
+}
+
+/**
+ * Claim one entry: rename it into claimed/ under the claimer's name. Null when it is gone, or when
+ * it does not parse (then it is set aside in read/, as a consumed one would be).
+ */
+export function claim(layout: Layout, agentId: string, file: InboxFile, claimer: Claimer): ClaimedFile | null {
+  const dir = claimDir(layout, agentId);
+  mkdirSync(dir, { recursive: true });
+  const name = `${file.name}~${claimer.pid}-${claimer.start}`;
+  const taken = step('inbox.claim', name, () => {
+    try {
+      renameSync(join(layout.inbox(agentId), file.name), join(dir, name));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  });
+  if (!taken) return null;
+  const entry = parseInboxText(readText(join(dir, name)), file);
+  if (entry) return { file, claim: name, entry };
+  mkdirSync(join(layout.inbox(agentId), 'read'), { recursive: true });
+  moveQuietly(join(dir, name), join(layout.inbox(agentId), 'read', file.name));
+  return null;
+}
+
+/** The first `delivered` claims into read/, the rest back into the inbox. */
+export function settleClaims(layout: Layout, agentId: string, claimed: ClaimedFile[], delivered: number): void {
+  const dir = claimDir(layout, agentId);
+  if (delivered > 0) mkdirSync(join(layout.inbox(agentId), 'read'), { recursive: true });
+  claimed.forEach((c, i) => {
+    const to = i < delivered ? join(layout.inbox(agentId), 'read', c.file.name) : join(layout.inbox(agentId), c.file.name);
+    step('inbox.settle', c.claim, () => moveQuietly(join(dir, c.claim), to));
+  });
 }
 
 function parseInboxText(text: string | null, file: InboxFile): InboxEntry | null {
@@ -148,10 +254,11 @@ export function inboxIds(layout: Layout): string[] {
   }
 }
 
+/** Unread messages by agent: in the inbox, or claimed and not yet delivered. */
 export function pendingCounts(layout: Layout): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const id of inboxIds(layout).sort()) {
-    const pending = listInbox(layout, id).filter((f) => !f.end).length;
+    const pending = [...listInbox(layout, id), ...claims(layout, id)].filter((f) => !f.end).length;
     if (pending > 0) counts[id] = pending;
   }
   return counts;
@@ -161,7 +268,7 @@ export function pendingCounts(layout: Layout): Record<string, number> {
 export function maxMessageSeq(layout: Layout): number {
   let max = 0;
   for (const id of inboxIds(layout)) {
-    for (const dir of [layout.inbox(id), join(layout.inbox(id), 'read')]) {
+    for (const dir of [layout.inbox(id), join(layout.inbox(id), 'read'), claimDir(layout, id)]) {
       let names: string[] = [];
       try {
         names = readdirSync(dir);
@@ -169,8 +276,8 @@ export function maxMessageSeq(layout: Layout): number {
         // no such folder
       }
       for (const name of names) {
-        const match = MESSAGE_NAME.exec(name);
-        if (match?.[1]) max = Math.max(max, Number(match[1]));
+        const seq = MESSAGE_NAME.exec(name)?.[1] ?? CLAIM_NAME.exec(name)?.[2];
+        if (seq) max = Math.max(max, Number(seq));
       }
     }
   }

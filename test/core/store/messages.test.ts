@@ -1,10 +1,10 @@
 // Inboxes: oldest first, each message returned once (also to two processes reading at once),
-// peek, broadcast to every known agent but the sender, end markers in order, pending counts.
+// peek, broadcast to every known agent but the sender, end markers in order, claims, pending counts.
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStore } from '../../../src/core/fs-store/file-store.js';
-import type { MessageRecord } from '../../../src/index.js';
+import type { InboxEntry, MessageRecord } from '../../../src/index.js';
 import { testDir } from '../../helpers/tempdir.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { resultOf, runActor } from './support.js';
@@ -50,15 +50,31 @@ describe('messages', () => {
     await store.close();
   });
 
-  it('an end marker keeps its place: readMessages skips it, takeInbox returns it in order', async () => {
+  it('an end marker keeps its place: readMessages skips it, takeInbox stops at it and leaves what follows for the next take', async () => {
     const { store } = open();
     await store.send({ from: 'a', to: 'b', type: 'note', message: 'before' });
     await store.sendEnd('b', 'a');
     await store.send({ from: 'a', to: 'b', type: 'note', message: 'after' });
     expect((await store.readMessages('b', { peek: true })).map((m) => m.message)).toEqual(['before', 'after']);
-    const taken = await store.takeInbox('b');
-    expect(taken.map((e) => (e.kind === 'end' ? 'END' : e.record.message))).toEqual(['before', 'END', 'after']);
+    const label = (entries: InboxEntry[]) => entries.map((e) => (e.kind === 'end' ? 'END' : e.record.message));
+    expect(label(await store.takeInbox('b'))).toEqual(['before', 'END']);
+    expect((await store.readMessages('b', { peek: true })).map((m) => m.message)).toEqual(['after']);
+    expect(label(await store.takeInbox('b'))).toEqual(['after']);
     expect(await store.takeInbox('b')).toEqual([]);
+    await store.close();
+  });
+
+  it('a claim settles what was delivered and puts the rest back, in order', async () => {
+    const { store } = open();
+    for (const message of ['1', '2', '3']) await store.send({ from: 'a', to: 'b', type: 'note', message });
+    const claim = await store.claimInbox('b');
+    expect(claim.entries).toHaveLength(3);
+    // In flight: hidden from other readers, still counted as pending.
+    expect(await store.readMessages('b', { peek: true })).toEqual([]);
+    expect((await store.board()).pending_messages).toEqual({ b: 3 });
+    await claim.settle(1);
+    expect((await store.readMessages('b')).map((m) => m.message)).toEqual(['2', '3']);
+    expect((await store.board()).pending_messages).toEqual({});
     await store.close();
   });
 
