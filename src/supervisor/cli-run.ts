@@ -57,11 +57,28 @@ export async function superviseFromCli(input: CliRunInput): Promise<{ result: Ru
       ...input.extra,
     });
   } finally {
-    await store.flushBoard().catch(() => undefined);
-    await store.close();
+    // The run's own Ctrl-Z handling has ended; these last sections must not be stopped inside either.
+    await outsideSections(async () => {
+      await store.flushBoard().catch(() => undefined);
+      await store.close();
+    });
   }
   if (input.summary) printSummary(result, log, format, input.stderr);
   return { result, log };
+}
+
+/**
+ * Run `work` with SIGTSTP handled: a JS handler runs between turns of the event loop, never inside
+ * the store's synchronous critical section, so stopping from it never freezes the store for others.
+ */
+async function outsideSections(work: () => Promise<void>): Promise<void> {
+  const stopHere = (): void => void process.kill(process.pid, 'SIGSTOP');
+  process.on('SIGTSTP', stopHere);
+  try {
+    await work();
+  } finally {
+    process.off('SIGTSTP', stopHere);
+  }
 }
 
 function printSummary(result: RunResult, log: Logger, format: LogFormat, stderr: NodeJS.WritableStream): void {

@@ -63,6 +63,9 @@ export interface SupervisorOptions {
 export function defaultPolicies(options: SupervisorOptions): Policy[] {
   return [
     watchdog(),
+    // Ctrl-Z pauses this process's run (an embedder with its own signal source keeps its own); early
+    // in the list, so it covers the others' set-up and tear-down sections too.
+    ...(options.signals ? [] : [jobControl()]),
     board(),
     acquireLocks(),
     guardHook(options.guard ?? null),
@@ -75,8 +78,6 @@ export function defaultPolicies(options: SupervisorOptions): Policy[] {
     killOthersOnFail(),
     runTimeout(),
     stopOnSignal(options.signals),
-    // Ctrl-Z pauses this process's run; an embedder with its own signal source keeps its own.
-    ...(options.signals ? [] : [jobControl()]),
     report(),
     dependencies(),
   ];
