@@ -518,7 +518,8 @@ export class FileStore implements Store {
     for (let attempt = 0; attempt < UNLOCKED_BOARD_ATTEMPTS; attempt++) {
       try {
         const before = readCounters(this.layout.counters)?.generation;
-        if (before === undefined) return;
+        // Unreadable (being written this very moment, or gone): look again.
+        if (before === undefined) continue;
         const current = () => readCounters(this.layout.counters)?.generation === before;
         const board = buildBoard(this.layout, this.readLiveLocks(), new Date(this.ctx.clock.now()).toISOString());
         if (!writeBoard(this.layout, board, current) || current()) return;
