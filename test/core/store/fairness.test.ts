@@ -69,7 +69,7 @@ describe('fairness among waiters', () => {
 
   it('a stopped waiter holds up the line for its lease only, and queues again at the back when continued', async () => {
     const dir = join(testDir(), 'locks');
-    const env = { ACTOR_STORE_OPTIONS: JSON.stringify({ queueLeaseMs: 600 }) };
+    const env = { ACTOR_STORE_OPTIONS: JSON.stringify({ queueLeaseMs: 1200 }) };
     const waiter = (agent: string) => spawnActor(dir, [{ op: 'acquire', agent, paths: ['x'], wait: true }, { op: 'hold' }, { op: 'release', agent, paths: ['x'] }], env);
     const holder = spawnActor(dir, [{ op: 'acquire', agent: 'h', paths: ['x'] }, { op: 'hold' }, { op: 'release', agent: 'h', paths: ['x'] }], env);
     await holder.line((l) => l.op === 'acquire');
@@ -80,7 +80,7 @@ describe('fairness among waiters', () => {
       const second = waiter('second');
       await second.line((l) => l.op === 'waiting');
       holder.child.stdin!.end();
-      // The stopped first waiter's lease (600 ms) runs out: the second does not wait behind it.
+      // The stopped first waiter's lease (1.2 s) runs out: the second does not wait behind it.
       await waitFor(() => granted(second), { timeoutMs: 5_000, what: 'the second waiter to get x past the stopped first' });
       const third = waiter('third');
       await third.line((l) => l.op === 'waiting');
