@@ -48,6 +48,30 @@ function lockRecords(root: string): { watchdog_pid?: number }[] {
   });
 }
 
+/** The pids of the running agents as their board entries say (each leads its process group). */
+function agentPids(root: string): number[] {
+  const dir = join(root, LOCK_DIR, 'agents');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    try {
+      const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { status: string; pid: number | null };
+      return entry.status === 'running' && entry.pid ? [entry.pid] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function reapGroups(pgids: number[]): void {
+  for (const pgid of pgids) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
 /** Start the intruder; resolves its grant time once it has taken the lock. */
 function intruder(root: string, path: string): { trying: Promise<void>; granted: Promise<number> } {
   const child = spawn(process.execPath, [GRAB, join(root, LOCK_DIR), path, 'intruder'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -95,6 +119,8 @@ describe('watchdog', () => {
     const supervisor = run.child.pid!;
     await waitFor(() => printedPids(run.stdout(), 'ready').length === 1 && printedPids(run.stdout(), 'grandchild').length === 1, { what: 'agents ready' });
     const pids = [...printedPids(run.stdout(), 'ready'), ...printedPids(run.stdout(), 'grandchild')];
+    // Should the test fail, what the watchdog did not kill must not outlive it: the agents' groups too.
+    const groups = await waitFor(() => (agentPids(root).length === 2 ? agentPids(root) : null), { what: 'agents on the board' });
     try {
       const first = await waitFor(() => watchdogOf(supervisor), { what: 'the watchdog' });
       process.kill(first, 'SIGKILL');
@@ -109,6 +135,7 @@ describe('watchdog', () => {
       await allGone(pids, 5_000);
     } finally {
       reap(pids);
+      reapGroups(groups);
     }
   });
 
