@@ -25,10 +25,12 @@ describe('the coordination dir deleted and made again while a process is inside'
 
     const next = spawnActor(dir, [{ op: 'ready' }, { op: 'acquire', agent: 'b', paths: ['y'] }]);
     next.child.stdin!.end();
-    await next.line((l) => l.op === 'ready');
-    expect(await staysFalse(() => next.lines.some((l) => l.op === 'acquire'), 400)).toBe(true);
-
-    writeFileSync(release, '');
+    try {
+      await next.line((l) => l.op === 'ready');
+      expect(await staysFalse(() => next.lines.some((l) => l.op === 'acquire'), 400)).toBe(true);
+    } finally {
+      writeFileSync(release, '');
+    }
     const ends = await Promise.all([inside.exited, next.exited]);
     expect(ends.map((e) => e.code)).toEqual([0, 0]);
     expect(resultOf<AcquireResult>(next.lines, 'acquire').granted).toBe(true);
