@@ -131,10 +131,14 @@ describe('the status board', () => {
     void exiting.exited.then(() => (exited = true));
     // Each time it stands at the rename, another process commits a mutation and writes its board.
     let rounds = 0;
-    while (!(await waitFor(() => (exited ? 'exited' : stops() > rounds ? 'stopped' : null), { what: 'the exiting process at its rename' }) === 'exited')) {
-      rounds += 1;
-      await runActor(dir, [{ op: 'updateAgent', agent: `w${rounds}`, patch: { status: 'running' } }, { op: 'flush' }]);
-      writeFileSync(release, '');
+    try {
+      while (!(await waitFor(() => (exited ? 'exited' : stops() > rounds ? 'stopped' : null), { what: 'the exiting process at its rename' }) === 'exited')) {
+        rounds += 1;
+        await runActor(dir, [{ op: 'updateAgent', agent: `w${rounds}`, patch: { status: 'running' } }, { op: 'flush' }]);
+        writeFileSync(release, '');
+      }
+    } finally {
+      if (!exited) exiting.child.kill('SIGKILL');
     }
     expect((await exiting.exited).code).toBe(0);
     expect(rounds).toBeGreaterThan(0);

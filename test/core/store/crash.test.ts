@@ -120,11 +120,14 @@ describe('a reader while a crashed acquisition is recovered', () => {
     // The reader has read both lock files and stops before it lists the txn files...
     const reader = spawnActor(dir, [{ op: 'list' }], { AGENTVISOR_FAULTS: 'live-locks.after-read=pause', AGENTVISOR_FAULT_RELEASE: release });
     reader.child.stdin!.end();
-    await waitFor(() => existsSync(`${release}.paused`), { what: 'the reader to stop after reading the lock files' });
-    // ...while a section recovers the acquisition: lock files first, then the txn.
-    await runActor(dir, [{ op: 'cleanup' }]);
-    expect(listing(dir)).toMatchObject({ locks: [], txns: [] });
-    writeFileSync(release, '');
+    try {
+      await waitFor(() => existsSync(`${release}.paused`), { what: 'the reader to stop after reading the lock files' });
+      // ...while a section recovers the acquisition: lock files first, then the txn.
+      await runActor(dir, [{ op: 'cleanup' }]);
+      expect(listing(dir)).toMatchObject({ locks: [], txns: [] });
+    } finally {
+      writeFileSync(release, '');
+    }
     expect((await reader.exited).code).toBe(0);
     expect(resultOf<LockRecord[]>(reader.lines, 'list')).toEqual([]);
   });
