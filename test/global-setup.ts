@@ -1,5 +1,7 @@
-// Builds dist/ once before the tests when src/ is newer: fixture processes import the built
-// library, the way users do. `npm test` has built already, so then this costs one directory walk.
+// Builds dist/ before the tests the way `npm run build` does (tsc, then scripts/bundle-cli.mjs), so
+// that the tests run what ships: fixture processes import the built library, CLI tests run the
+// bundled CLI. tsc runs only when src/ is newer than dist/; the bundle script runs every time and
+// returns at once when dist/cli/bin.js is already its bundle (someone may have run plain tsc since).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -18,9 +20,7 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-export default function setup(): void {
-  const built = join(ROOT, 'dist', 'index.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
+function compile(built: string): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   try {
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
@@ -28,4 +28,10 @@ export default function setup(): void {
     // Type errors still emit JavaScript; only a missing build is fatal.
     if (!existsSync(built)) throw error;
   }
+}
+
+export default function setup(): void {
+  const built = join(ROOT, 'dist', 'index.js');
+  if (!existsSync(built) || statSync(built).mtimeMs < newestMtime(join(ROOT, 'src'))) compile(built);
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { cwd: ROOT, stdio: 'pipe' });
 }

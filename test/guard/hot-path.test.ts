@@ -10,8 +10,8 @@ import { runCli } from '../helpers/cli.js';
 import { fixture, guardProject, hold } from './support.js';
 
 /** What opening the store loads: a check needs none of it (guard's start-up costs ~0.5 ms a module). */
-// (guard-chunks/open-store.js: the same, once scripts/bundle-guard.mjs has bundled the guard.)
-const STORE_WRITING_HALF = /\/dist\/core\/(open-store|fs-store\/(file-store|mutex|section|grant))\.js$|\/guard-chunks\/open-store\.js$|^node:(net|crypto)$/;
+// src/...ts: the modules a bundled chunk was made from (see module-trace.ts); dist/...js: unbundled.
+const STORE_WRITING_HALF = /\/(dist|src)\/core\/(open-store|fs-store\/(file-store|mutex|section|grant))\.[jt]s$|^node:(net|crypto)$/;
 
 describe('guard hot path', () => {
   it('allow, block, claim and --git-staged load none of the heavy packages', async () => {
