@@ -123,8 +123,8 @@ describe('Claude Code with the agentvisor guard hook', () => {
     expect(existsSync(join(root, 'src/api/users.ts'))).toBe(false);
     const reason = resultTextAfter(mock, 1);
     expect(reason).toContain('agent "api" holds it');
-    // No AGENT_ID: the guard named this session after its session id.
-    expect(reason).toMatch(/agentvisor send api --type handoff --from session-[0-9a-f-]{12} /);
+    // No AGENT_ID: the guard named this session by its session id (Claude Code's UUID, a valid agent id).
+    expect(reason).toMatch(/agentvisor send api --type handoff --from [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} /);
     expect(readFileSync(join(root, 'src/web/page.ts'), 'utf8')).toBe('written to src/web/page.ts\n');
   });
 
