@@ -26,8 +26,9 @@ const MARK = 'bundled by scripts/bundle-cli.mjs';
 const dist = resolve(process.argv[2] ?? join(fileURLToPath(new URL('..', import.meta.url)), 'dist'));
 const cli = join(dist, 'cli');
 const bin = join(cli, 'bin.js');
-// Beside dist/cli, at the same depth, and on the same file system (the files are renamed into place).
-const staging = join(dist, '.cli-bundle');
+// On the same file system as dist/cli (the files are renamed into place); one per process, as test
+// set-ups of several engineers may bundle at once.
+const staging = join(dist, `.cli-bundle-${process.pid}`);
 
 const inNodeModules = (file) => file.split(sep).includes('node_modules');
 const packageName = (id) => id.split('/').slice(0, id.startsWith('@') ? 2 : 1).join('/');
@@ -127,14 +128,25 @@ async function bundle() {
   }
 }
 
-/** Moves the staged files over tsc's: chunks first, bin.js last, so a CLI started meanwhile mostly finds a whole set. */
+/**
+ * Renames each staged file over tsc's (atomic per file, so two builds at once both end whole):
+ * chunks first, bin.js last, so that a CLI started meanwhile mostly finds a whole set; then removes
+ * chunks no longer written.
+ */
 function install() {
-  rmSync(join(cli, 'chunks'), { recursive: true, force: true });
-  rmSync(join(cli, 'commands', 'guard-chunks'), { recursive: true, force: true }); // scripts/bundle-guard.mjs's
-  renameSync(join(staging, 'chunks'), join(cli, 'chunks'));
-  mkdirSync(join(cli, 'commands'), { recursive: true });
-  for (const name of readdirSync(join(staging, 'commands'))) renameSync(join(staging, 'commands', name), join(cli, 'commands', name));
+  const written = [];
+  for (const dir of ['chunks', 'commands']) {
+    mkdirSync(join(cli, dir), { recursive: true });
+    for (const name of readdirSync(join(staging, dir))) {
+      renameSync(join(staging, dir, name), join(cli, dir, name));
+      written.push(join(dir, name));
+    }
+  }
   for (const name of ['bin.js.map', 'bin.js']) renameSync(join(staging, name), join(cli, name));
+  for (const name of readdirSync(join(cli, 'chunks'))) {
+    if (!written.includes(join('chunks', name))) rmSync(join(cli, 'chunks', name), { force: true });
+  }
+  rmSync(join(cli, 'commands', 'guard-chunks'), { recursive: true, force: true }); // scripts/bundle-guard.mjs's
   rmSync(staging, { recursive: true, force: true });
 }
 
