@@ -9,6 +9,7 @@ import type { AgentProcess } from './agent-process.js';
 import type { AgentEvent, AgentOutcome, StopReason } from './events.js';
 import type { AgentExit, SpawnRequest, SpawnedAgent } from './spawn.js';
 import type { TreeMarker } from './kill-tree.js';
+import type { UnownedChange } from './summary.js';
 
 export interface RunSettings {
   heartbeatMs: number;
@@ -52,7 +53,7 @@ export interface RunContext {
   notify(event: AgentEvent): void;
   marker(agentId: string): TreeMarker;
   /** Changes seen under no running agent's ownership (filled by watch-changes). */
-  readonly unowned: { path: string; lockedBy: string | null; at: string }[];
+  readonly unowned: UnownedChange[];
 }
 
 export interface Policy {

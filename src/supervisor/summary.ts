@@ -22,6 +22,9 @@ export interface AgentReport {
 export interface UnownedChange {
   path: string;
   lockedBy: string | null;
+  /** The live lock's path that covers it, and since when it is held (null without such a lock). */
+  lockPath: string | null;
+  since: string | null;
   at: string;
 }
 
@@ -103,7 +106,7 @@ export function formatSummary(result: RunResult): string {
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   if (result.unowned.length > 0) {
     out.push('', `changes under no running agent's ownership (${result.unowned.length}):`);
-    for (const u of result.unowned.slice(0, 20)) out.push(`  ${u.path}${u.lockedBy ? ` (held by ${u.lockedBy})` : ''}`);
+    for (const u of result.unowned.slice(0, 20)) out.push(`  ${u.path}${u.lockedBy ? ` (held by ${u.lockedBy}${u.lockPath ? ` as ${u.lockPath}` : ''})` : ''}`);
     if (result.unowned.length > 20) out.push(`  ... and ${result.unowned.length - 20} more`);
   }
   out.push('', `exit code ${result.exitCode}`);

@@ -1,6 +1,7 @@
 // Writes that no hook sees: while the run runs, watch the project and record each changed file in
 // history as `modified` by the running agent that owns it, or, when no running agent owns it, as an
-// `unowned` conflict (shown in the summary). The file system cannot say who wrote; ownership can.
+// `unowned` conflict (shown in the summary) naming the live lock that covers it, if any. The file
+// system cannot say who wrote; ownership can.
 // A change is attributed by its mtime to the agent running at that moment, so a change seen just
 // after an agent exited still counts as its own.
 // The watcher starts beside the agents, not before them (its set-up cost ~100 ms of every run's
@@ -44,6 +45,12 @@ function compile(paths: string[]): Pattern[] {
 
 function ranAt(agent: AgentProcess, at: number): boolean {
   return agent.intervals.some((i) => at >= i.from - MTIME_SLACK_MS && (i.to === null || at <= i.to));
+}
+
+/** The live lock whose path covers `path`, an exclusive one first (the one a writer had to respect). */
+function coveringLock(held: LockRecord[], path: string): LockRecord | undefined {
+  const covering = held.filter((l) => compile([l.file_path]).some((p) => matchesPath(p, path)));
+  return covering.find((l) => l.mode === 'exclusive') ?? covering[0];
 }
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,10 +99,13 @@ export function watchChanges(): Policy {
       }
       if (seenUnowned.has(change.path)) continue;
       seenUnowned.add(change.path);
-      const holder = [...run.agents.values()].find((agent) => matchesAny(declared.get(agent.id), change.path));
-      run.unowned.push({ path: change.path, lockedBy: holder?.id ?? null, at });
+      // A live lock covering the path (someone outside the run, or an agent not running then) names
+      // the holder; else the run's agent that declared it, with no lock to point at.
+      const lock = coveringLock(held, change.path);
+      const lockedBy = lock?.agent_id ?? [...run.agents.values()].find((agent) => matchesAny(declared.get(agent.id), change.path))?.id ?? null;
+      run.unowned.push({ path: change.path, lockedBy, lockPath: lock?.file_path ?? null, since: lock?.timestamp ?? null, at });
       conflicts.push({
-        file_path: change.path, locked_by: holder?.id ?? null, lock_path: null, since: null, witness: change.path, kind: 'unowned', at,
+        file_path: change.path, locked_by: lockedBy, lock_path: lock?.file_path ?? null, since: lock?.timestamp ?? null, witness: change.path, kind: 'unowned', at,
       });
     }
     if (history.length > 0) await run.store.appendHistory(history);
