@@ -5,13 +5,15 @@
 //
 // What it writes over tsc's output (everything else in DIST stays as tsc emitted it: the library,
 // dist/index.js, is imported by users and fixtures; dist/supervisor/watchdog.js is spawned by path):
-// - dist/cli/bin.js, with what every command needs (argument parsing, exit codes);
+// - dist/cli/bin.js, with what every command needs (argument parsing, errors, exit codes): the other
+//   files import it, so importing one of them on its own runs the CLI;
 // - dist/cli/commands/<name>.js, one per command, still imported on demand, so `guard` and `lock`
 //   load nothing of `run` (test/cli/hot-path.test.ts, test/guard/hot-path.test.ts);
 // - dist/cli/chunks/*.js, the code several commands share, and what commands load lazily.
 // zod, pino and chokidar are inlined (pure JavaScript; pino's worker-thread transports, the one part
-// that needs its own files, are never used: src/log.ts hands pino a stream). Any other package stays
-// an import. Source maps lead to src/*.ts through tsc's own maps.
+// that needs its own files, are never used: src/log.ts hands pino a stream; one would fail loudly,
+// on `__dirname`, which an ES module lacks). Any other package stays an import. Source maps lead to
+// src/*.ts through tsc's own maps.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
