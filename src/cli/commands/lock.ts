@@ -27,7 +27,8 @@ with \`agentvisor unlock\`; it goes stale after 1 hour (or after --ttl).
 write \`lock P --wait\` or \`lock --wait 30s P\`.
 
 Exit codes: 0 taken; 3 conflict, or --wait ran out (the holders on stderr; conflict records on
-stdout with --json); 2 malformed id, path, glob or duration (nothing is taken or written).
+stdout with --json); 2 malformed id, path, glob or duration (nothing is taken or written);
+1 the store stayed busy (a process stopped inside its critical section: the message names it).
 
 Examples:
   agentvisor lock 'src/api/**' --agent api
