@@ -1,6 +1,7 @@
 // The watchdog's killer. The resident watchdog is a shell loop (policies/watchdog.ts) holding a pipe
 // from the supervisor; when that pipe closes without `bye` (the supervisor was SIGKILLed), the loop
-// execs this with the process groups it was told about. It SIGKILLs those groups and every process
+// execs this with the process groups it was told about (it also runs it, without exec, when the
+// supervisor falls silent: SIGSTOPped). It SIGKILLs those groups and every process
 // carrying the run's marker, sweeping until none is left (however long that takes), then exits.
 // Kept tiny: node built-ins and kill-tree only. argv: <marker key> [pgid...].
 

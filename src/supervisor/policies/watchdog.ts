@@ -1,10 +1,13 @@
-// Crash safety for a SIGKILLed supervisor: start the watchdog holding a pipe from us, tell it each
-// agent's process group, and say `bye` at the end. If we die without saying it, the watchdog kills
-// every agent tree within a few seconds. Its death is noticed (its `exit`): a new one is started and
+// Crash safety for a SIGKILLed or SIGSTOPped supervisor: start the watchdog holding a pipe from us,
+// tell it each agent's process group, and say `bye` at the end. If we die without saying it, the watchdog kills
+// every agent tree within a few seconds. Every write ends with `ping` and one goes out each heartbeat:
+// a supervisor silent for the lease less one heartbeat (SIGSTOPped) has its agents killed before
+// their locks can be reclaimed. Its death is noticed (its `exit`): a new one is started and
 // told every live group; if it keeps dying, the run stops, loudly.
 // The resident part is a shell loop, not node: ~1 MB and ~1 ms to start, where a node watchdog took
 // ~40 MB and ~40 ms of a core at every run's start (bench/supervisor.bench.mjs). Node (../watchdog.js,
-// the killer) starts only when it has work: the loop execs it when the pipe closes without `bye`.
+// the killer) starts only when it has work: the loop execs it when the pipe closes without `bye`,
+// and runs it (then goes on reading) when the supervisor falls silent.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,17 +18,42 @@ import type { Policy, RunContext } from '../policy.js';
 const KILLER = fileURLToPath(new URL('../watchdog.js', import.meta.url));
 
 /**
- * $1 the marker key, $2 node, $3 the killer. Lines: `group N`, `ungroup N` (a dead group's number
- * may be reused: forget it), `bye`. Signals are ignored so that a terminal's cannot end it early.
+ * $1 the marker key, $2 node, $3 the killer, $4 the silence (seconds) after which the supervisor
+ * counts as stopped. Lines: `group N`, `ungroup N` (a dead group's number may be reused: forget
+ * it), `bye`, and `ping` ending every write. Signals are ignored so that a terminal's cannot end it
+ * early.
+ * dash has no `read -t`: each write is read by a child shell under coreutils' `timeout` (up to its
+ * `ping`), so the loop itself never blocks past the silence. When it passes, the killer runs (not
+ * exec'd: the loop stays, unarmed, until the supervisor resumes or its pipe closes). Without
+ * `timeout` on the machine the loop waits unarmed, as before.
  */
 const RESIDENT = [
   "trap '' INT TERM HUP",
+  'set -f',
   'groups=',
-  'while read -r word arg; do',
-  '  case $word in',
-  '    group) groups="$groups $arg" ;;',
-  '    ungroup) kept=; for g in $groups; do [ "$g" = "$arg" ] || kept="$kept $g"; done; groups=$kept ;;',
-  '    bye) exit 0 ;;',
+  'can=',
+  'command -v timeout >/dev/null 2>&1 && can=1',
+  'armed=$can',
+  "batch='while IFS= read -r l; do printf \"%s\\n\" \"$l\"; [ \"$l\" = ping ] && exit 0; done; exit 1'",
+  'nl="',
+  '"',
+  'while :; do',
+  '  if [ -n "$armed" ]; then lines=$(timeout -s KILL "$4" /bin/sh -c "$batch"); else lines=$(/bin/sh -c "$batch"); fi',
+  '  status=$?',
+  '  IFS=$nl',
+  '  for line in $lines; do',
+  '    word=${line%% *}; arg=${line#* }',
+  '    case $word in',
+  '      group) groups="$groups $arg" ;;',
+  '      ungroup) kept=; for g in $groups; do [ "$g" = "$arg" ] || kept="$kept $g"; done; groups=$kept ;;',
+  '      bye) exit 0 ;;',
+  '    esac',
+  '  done',
+  "  IFS=' '",
+  '  case $status in',
+  '    0) armed=$can ;;',
+  '    124|137) "$2" "$3" "$1" $groups; armed= ;;',
+  '    *) break ;;',
   '  esac',
   'done',
   'exec "$2" "$3" "$1" $groups',
@@ -43,21 +71,29 @@ export function watchdog(): Policy {
   // Lines said within one turn go out in one write: 50 agents starting together wake the watchdog
   // once, not 50 times (on two cores each wake-up takes the CPU from us). The marker sweep covers
   // an agent whose group was not yet told when the supervisor dies.
-  let said: string[] = [];
+  // Every write ends with `ping`: the watchdog reads one write at a time and counts the silence
+  // between them; a heartbeat with nothing else to say still writes the ping.
+  let said: string[] | null = null;
   const send = (): void => {
-    if (said.length > 0 && child?.stdin?.writable) child.stdin.write(said.join(''));
-    said = [];
+    if (said && child?.stdin?.writable) child.stdin.write(`${said.join('')}ping\n`);
+    said = null;
   };
-  const tell = (line: string): void => {
-    if (said.length === 0) setImmediate(send);
-    said.push(`${line}\n`);
+  const tell = (line?: string): void => {
+    if (!said) {
+      said = [];
+      setImmediate(send);
+    }
+    if (line !== undefined) said.push(`${line}\n`);
   };
+  let pinging: NodeJS.Timeout | undefined;
 
   const start = (run: RunContext): void => {
     const env: NodeJS.ProcessEnv = {};
     // An outer run's marker must not make its sweep kill our watchdog before it does its job.
     for (const [key, value] of Object.entries(run.settings.env)) if (!key.startsWith('AGENTVISOR_RUN_')) env[key] = value;
-    const started = spawn('/bin/sh', ['-c', RESIDENT, 'agentvisor-watchdog', run.marker('').key, process.execPath, KILLER], {
+    // Silent for the lease less one heartbeat: the agents die before their locks can be reclaimed.
+    const silence = String((run.settings.leaseMs - run.settings.heartbeatMs) / 1000);
+    const started = spawn('/bin/sh', ['-c', RESIDENT, 'agentvisor-watchdog', run.marker('').key, process.execPath, KILLER, silence], {
       detached: true, stdio: ['pipe', 'ignore', 'ignore'], env,
     });
     child = started;
@@ -68,7 +104,8 @@ export function watchdog(): Policy {
     started.on('exit', (code, signal) => lost(run, started, signal ? `was killed by ${signal}` : `exited (code ${code})`));
     started.stdin?.on('error', () => undefined);
     started.unref();
-    // A replacement learns every group alive now.
+    // A replacement learns every group alive now (and hears a ping even when there is none).
+    tell();
     for (const pgid of groups.values()) tell(`group ${pgid}`);
   };
 
@@ -95,6 +132,8 @@ export function watchdog(): Policy {
       // Running from TypeScript sources (library tests) there is no compiled killer to start.
       if (!existsSync(KILLER)) return void run.log.debug('no compiled watchdog next to the supervisor: crash cleanup is off');
       start(run);
+      pinging = setInterval(() => tell(), run.settings.heartbeatMs);
+      pinging.unref();
     },
     onSpawn(agent, spawned) {
       if (spawned.pid === undefined) return;
@@ -108,6 +147,7 @@ export function watchdog(): Policy {
     },
     detach() {
       ending = true;
+      clearInterval(pinging);
       send();
       if (child?.stdin?.writable) child.stdin.end('bye\n');
       child = null;
