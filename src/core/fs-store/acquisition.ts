@@ -1,0 +1,131 @@
+// One attempt of an acquire inside the critical section (grant, refuse, or wait in line), the
+// waiters' queue as the section sees it, and how long an attempt may wait for the mutex.
+
+import { AgentvisorError } from '../errors.js';
+import type { ConflictRecord } from '../records.js';
+import type { AcquireRequest, PathRequest } from '../store.js';
+import { removeQuietly, step } from './atomic-file.js';
+import { holderConflicts, patternOf, waiterConflicts } from './conflicts.js';
+import { grant, logConflicts, type Granted } from './grant.js';
+import { queueRefreshMs, readQueue, removeEntry, waiterGone, writeEntry, type QueueEntry } from './queue.js';
+import type { Section, StoreContext } from './section.js';
+
+export type StepOutcome =
+  | { kind: 'granted'; granted: Granted }
+  | { kind: 'refused'; conflicts: ConflictRecord[] }
+  | { kind: 'waiting'; ticket: number; conflicts: ConflictRecord[] };
+
+/** What an attempt needs of its store. */
+export interface QueueSettings {
+  ctx: StoreContext;
+  queueLeaseMs: number;
+  busyTimeoutMs: number;
+}
+
+function badInput(message: string, facts: Record<string, unknown> = {}): never {
+  throw new AgentvisorError('INVALID_ARGUMENT', message, facts);
+}
+
+/** Every path must parse (INVALID_GLOB otherwise) before anything is written or compared. */
+export function checkPaths(paths: PathRequest[]): void {
+  if (!Array.isArray(paths) || paths.length === 0) badInput('no lock paths given');
+  for (const p of paths) {
+    if (typeof p?.path !== 'string' || p.path === '') badInput('a lock path is empty', { path: p?.path });
+    if (p.mode !== 'exclusive' && p.mode !== 'shared') badInput(`lock mode must be "exclusive" or "shared", not ${JSON.stringify(p.mode)}`);
+    patternOf(p.path);
+  }
+}
+
+/**
+ * How long one attempt of `request` may wait for the mutex: a request that will not wait in line
+ * will not wait long for a stopped holder either; one that waits, up to its own deadline (never
+ * less than the busy timeout, so ordinary contention at its last moment is no failure).
+ */
+export function mutexWaitFor(q: QueueSettings, request: AcquireRequest, deadline: number): number {
+  if (!request.wait) return q.busyTimeoutMs;
+  return Math.max(q.busyTimeoutMs, deadline - q.ctx.clock.mono());
+}
+
+/** Waiters in line now, dropping dead ones and files that do not parse. */
+export function liveQueue(s: Section, q: QueueSettings): QueueEntry[] {
+  if (!s.hasQueue) return [];
+  const { entries, garbage } = readQueue(s.layout);
+  const live: QueueEntry[] = [];
+  for (const entry of entries) {
+    if (waiterGone(entry, s.now, q.ctx.facts)) {
+      removeEntry(s.layout, entry.ticket);
+      s.mutated();
+    } else live.push(entry);
+  }
+  // A waiter's entry is written by rename, so one that does not parse was not written by us.
+  for (const path of garbage) removeQuietly(path);
+  return live;
+}
+
+export function acquireStep(s: Section, q: QueueSettings, request: AcquireRequest, given: number | null, leaving: boolean): StepOutcome {
+  step('acquire.in-mutex', s.layout.dir, () => undefined);
+  const held = s.live.map((l) => l.record);
+  const queue = liveQueue(s, q);
+  // Our entry gone means our lease ran out (we were stopped, or blocked): the place is lost, and
+  // everyone now in line is ahead of us.
+  const ticket = given !== null && queue.some((e) => e.ticket === given) ? given : null;
+  const ahead = queue.filter((e) => e.ticket !== ticket && (ticket === null || e.ticket < ticket));
+  const conflicts = [
+    ...holderConflicts(request.agentId, request.paths, held),
+    ...waiterConflicts(request.agentId, request.paths, ahead),
+  ];
+  const mine = ticket === null ? undefined : queue.find((e) => e.ticket === ticket);
+  if (conflicts.length === 0) {
+    const granted = grant(s, request);
+    if (ticket !== null) removeEntry(s.layout, ticket);
+    return { kind: 'granted', granted };
+  }
+  if (leaving) {
+    if (ticket !== null) {
+      removeEntry(s.layout, ticket);
+      s.mutated();
+    }
+    return { kind: 'refused', conflicts };
+  }
+  if (!request.wait) {
+    logConflicts(s, request, conflicts);
+    s.mutated();
+    return { kind: 'refused', conflicts };
+  }
+  if (ticket === null) {
+    const fresh = s.nextTicket();
+    // The ticket is on disk before the entry that carries it: no two waiters share one.
+    s.persist();
+    writeEntry(s.layout, queueEntry(s, q, request, fresh, s.nowIso));
+    logConflicts(s, request, conflicts);
+    s.mutated();
+    return { kind: 'waiting', ticket: fresh, conflicts };
+  }
+  if (!mine || s.now.mono - mine.heartbeat_mono > queueRefreshMs(q.queueLeaseMs)) {
+    writeEntry(s.layout, queueEntry(s, q, request, ticket, mine?.since ?? s.nowIso));
+  }
+  return { kind: 'waiting', ticket, conflicts };
+}
+
+function queueEntry(s: Section, q: QueueSettings, request: AcquireRequest, ticket: number, since: string): QueueEntry {
+  const { liveness } = q.ctx;
+  return {
+    ticket,
+    agent_id: request.agentId,
+    paths: request.paths.map((p) => ({ path: p.path, mode: p.mode })),
+    pid: process.pid,
+    pid_start: liveness.processStart(process.pid),
+    host: liveness.host,
+    boot_id: liveness.bootId,
+    since,
+    heartbeat: s.nowIso,
+    heartbeat_mono: s.now.mono,
+    lease_ms: q.queueLeaseMs,
+  };
+}
+
+/** Our place in line, dropped (after a failure, or an abort). */
+export function leaveQueueInside(s: Section, ticket: number): void {
+  removeEntry(s.layout, ticket);
+  s.mutated();
+}

@@ -1,0 +1,50 @@
+// Releasing and renewing held locks inside a section: which lock files go (a history entry for
+// each) or are rewritten with a fresh heartbeat, and which expected locks were lost.
+
+import type { HistoryEntry, LockRecord } from '../records.js';
+import type { ProcessIdentity, RenewResult } from '../store.js';
+import { removeFile, replaceFile } from './atomic-file.js';
+import { LOCK_STEP, watchdogFields } from './grant.js';
+import { remember, serialiseLock, type StoredLock } from './lock-files.js';
+import type { Section } from './section.js';
+
+/** Remove the agent's locks that `select` picks (with `force`, anyone's); history for each. */
+export function removeLocks(s: Section, agentId: string, force: boolean, select: (lock: StoredLock) => boolean): LockRecord[] {
+  const targets = s.live.filter((lock) => (force || (lock.record.agent_id === agentId && lock.state !== 'unreadable')) && select(lock));
+  const released: LockRecord[] = [];
+  const entries: HistoryEntry[] = [];
+  try {
+    for (const lock of targets) {
+      if (!removeFile(s.layout.lock(lock.name), LOCK_STEP)) continue;
+      released.push(lock.record);
+      const forced = lock.record.agent_id !== agentId;
+      entries.push({ at: s.nowIso, agent_id: lock.record.agent_id, file_path: lock.record.file_path, event: forced ? 'forced' : 'released', token: lock.record.token, ...(forced ? { by: agentId } : {}) });
+    }
+  } finally {
+    if (released.length > 0) {
+      s.live = s.live.filter((l) => !released.includes(l.record));
+      s.mutated();
+      s.history(entries);
+    }
+  }
+  return released;
+}
+
+export function renewInside(s: Section, agentId: string, options: { pid: number; expected?: LockRecord[]; watchdog?: ProcessIdentity | null }): RenewResult {
+  const renewed: LockRecord[] = [];
+  for (const lock of s.live) {
+    if (lock.state !== 'ok' || lock.record.agent_id !== agentId || lock.record.pid !== options.pid) continue;
+    const record: LockRecord = { ...lock.record, heartbeat: s.nowIso, heartbeat_mono: s.now.mono, ...watchdogFields(options.watchdog) };
+    // Only files that exist now are rewritten: a lock that is gone is never brought back.
+    replaceFile(s.layout.lock(lock.name), serialiseLock(record), { step: LOCK_STEP });
+    lock.record = record;
+    remember(s.layout, lock);
+    renewed.push(record);
+  }
+  if (renewed.length > 0) s.mutated();
+  return { renewed, lost: lostOf(s.live, options.expected ?? []) };
+}
+
+function lostOf(live: StoredLock[], expected: LockRecord[]): LockRecord[] {
+  return expected.filter((e) => !live.some((l) => l.record.agent_id === e.agent_id && l.record.file_path === e.file_path && l.record.token === e.token));
+}
