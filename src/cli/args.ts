@@ -10,6 +10,12 @@ export const GLOBAL_OPTIONS = {
   dir: { type: 'string', valueName: 'DIR', description: 'Coordination dir (default <root>/data/.agent_locks, or AGENTVISOR_DIR)' },
 } as const;
 
+/** `--agent ID`, as every command acting for an agent declares it. */
+export const AGENT_OPTION = { type: 'string', valueName: 'ID', description: 'Agent id (default: AGENT_ID, else unknown_agent)' } as const;
+
+/** The `P...` argument of lock and check. */
+export const LOCK_PATHS_ARGUMENT = { name: 'P...', description: 'Paths or globs, relative to root', required: true, variadic: true } as const;
+
 export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   const dashDash = argv.indexOf('--');
   const own = spec.acceptsRest && dashDash >= 0 ? argv.slice(0, dashDash) : argv;

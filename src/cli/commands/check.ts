@@ -2,7 +2,7 @@
 // locks now? Takes nothing.
 
 import type { ConflictRecord, LockMode, LockRecord } from '../../core/records.js';
-import { flag } from '../args.js';
+import { AGENT_OPTION, LOCK_PATHS_ARGUMENT, flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { actingAgent, locate, lockPaths, storeExists, withStore } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -17,11 +17,11 @@ export const command: CommandSpec = {
 Exit codes: 0 no conflict; 3 conflicts (on stderr; conflict records on stdout with --json);
 2 malformed id, path or glob.`,
   options: {
-    agent: { type: 'string', valueName: 'ID', description: 'Agent id (default: AGENT_ID, else unknown_agent)' },
+    agent: AGENT_OPTION,
     shared: { type: 'boolean', description: 'Check as a shared (read) lock would' },
     json: { type: 'boolean', description: 'Print conflict records as JSON on stdout (`[]` when none)' },
   },
-  positionals: [{ name: 'P...', description: 'Paths or globs, relative to root', required: true, variadic: true }],
+  positionals: [LOCK_PATHS_ARGUMENT],
   run,
 };
 

@@ -4,7 +4,7 @@
 import { openStore } from '../../core/open-store.js';
 import type { MessageRecord } from '../../core/records.js';
 import type { Store } from '../../core/store.js';
-import { flag } from '../args.js';
+import { AGENT_OPTION, flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { actingAgent, locate, storeExists, untilAborted, withStore, type Place } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -20,7 +20,7 @@ it unread). --json prints a JSON array of message records; with --follow, one re
 
 Exit codes: 0; 2 malformed id.`,
   options: {
-    agent: { type: 'string', valueName: 'ID', description: 'Agent id (default: AGENT_ID, else unknown_agent)' },
+    agent: AGENT_OPTION,
     json: { type: 'boolean', description: 'Print message records as JSON (JSON lines with --follow)' },
     peek: { type: 'boolean', description: 'Look without marking messages read' },
     follow: { type: 'boolean', description: 'Keep printing new messages until interrupted' },

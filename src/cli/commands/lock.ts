@@ -4,7 +4,7 @@ import { formatDuration, parseDuration } from '../../core/duration.js';
 import { ownerFromEnvironment } from '../../core/ownership.js';
 import type { ConflictRecord, LockMode, LockRecord } from '../../core/records.js';
 import type { AcquireResult, WaitInfo } from '../../core/store.js';
-import { flag, stringOption } from '../args.js';
+import { AGENT_OPTION, LOCK_PATHS_ARGUMENT, flag, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { actingAgent, locate, lockPaths, withStore } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -34,13 +34,13 @@ Examples:
   agentvisor lock 'src/api/**' --agent api
   agentvisor lock src/types/ --shared --wait 30s`,
   options: {
-    agent: { type: 'string', valueName: 'ID', description: 'Agent id (default: AGENT_ID, else unknown_agent)' },
+    agent: AGENT_OPTION,
     shared: { type: 'boolean', description: 'Shared (read) lock: may overlap other shared locks only' },
     wait: { type: 'string', valueName: '[D]', bareValue: FOREVER, description: 'Wait in line for the paths: forever, or at most D' },
     ttl: { type: 'string', valueName: 'D', description: 'The lock goes stale after D, whatever else' },
     json: { type: 'boolean', description: 'Print lock records (or conflict records) as JSON on stdout' },
   },
-  positionals: [{ name: 'P...', description: 'Paths or globs, relative to root', required: true, variadic: true }],
+  positionals: [LOCK_PATHS_ARGUMENT],
   run,
 };
 

@@ -1,7 +1,7 @@
 // `agentvisor unlock`: release this agent's locks by the lock paths they were taken with;
 // `--force` releases someone else's (recorded as `forced`).
 
-import { flag } from '../args.js';
+import { AGENT_OPTION, flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { actingAgent, locate, lockPaths, storeExists, withStore } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -17,7 +17,7 @@ locked as \`src/api\` is held as \`src/api/**\`: \`unlock src/api/\` names it ev
 Exit codes: 0 released; 1 some path was not held by this agent (never taken, already released,
 or reclaimed as stale; the others are still released); 2 malformed id, path or glob.`,
   options: {
-    agent: { type: 'string', valueName: 'ID', description: 'Agent id (default: AGENT_ID, else unknown_agent)' },
+    agent: AGENT_OPTION,
     force: { type: 'boolean', description: "Release the path whoever holds it (recorded as 'forced' in history)" },
   },
   positionals: [{ name: 'P...', description: 'Lock paths, as they were locked', required: true, variadic: true }],
