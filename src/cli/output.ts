@@ -95,14 +95,15 @@ export function shellQuote(text: string): string {
 /**
  * One conflict as a sentence a person (or an agent) can act on: who holds what, how it overlaps
  * the request, and the command that asks for it. `locks` (live locks) supply the holder's mode and
- * token; a conflict with no matching lock is an earlier waiter in line.
+ * token; a conflict with no matching lock is an earlier waiter in line. `now` decides whether the
+ * time needs its date (it is injected so that the sentence does not depend on the day it is read).
  */
-export function describeConflict(conflict: ConflictRecord, locks: LockRecord[]): string {
+export function describeConflict(conflict: ConflictRecord, locks: LockRecord[], now: Date = new Date()): string {
   const held = conflict.lock_path ?? conflict.file_path;
   const holder = conflict.locked_by ?? 'another agent';
   const lock = locks.find((l) => l.agent_id === conflict.locked_by && l.file_path === conflict.lock_path);
   const since = conflict.since ?? lock?.timestamp;
-  const sinceText = since ? `since ${formatClock(since)}` : undefined;
+  const sinceText = since ? `since ${formatClock(since, now)}` : undefined;
   const head = lock
     ? `${code(held)} is held by ${holder} (${[lock.mode, sinceText, `token ${lock.token}`].filter(Boolean).join(', ')})`
     : `${code(held)} is awaited by ${holder}, who is earlier in line${sinceText ? ` (${sinceText})` : ''}`;

@@ -39,8 +39,11 @@ describe('describeConflict', () => {
     file_path: 'src/**/auth.ts', locked_by: 'api', lock_path: 'src/api/**', since, witness: 'src/api/auth.ts', kind: 'refused',
   };
 
+  const sameDay = new Date(2026, 10, 24, 23, 59, 59);
+  const nextDay = new Date(2026, 10, 25, 0, 0, 0);
+
   it('names the holder, mode, time, token, the overlap with a witness, and the command that asks', () => {
-    expect(describeConflict(conflict, [lock])).toBe(
+    expect(describeConflict(conflict, [lock], sameDay)).toBe(
       "`src/api/**` is held by api (exclusive, since 10:02:13, token 41); it overlaps `src/**/auth.ts`, e.g. `src/api/auth.ts`. " +
         "Ask for it: agentvisor send api --type handoff 'please release src/api/**'",
     );
@@ -48,10 +51,15 @@ describe('describeConflict', () => {
 
   it('says less when there is less to say: same path, or an earlier waiter rather than a holder', () => {
     const same = { ...conflict, file_path: 'src/api/**', witness: 'src/api/x' };
-    expect(describeConflict(same, [lock])).toMatch(/^`src\/api\/\*\*` is held by api \(exclusive, since 10:02:13, token 41\)\. Ask for it/);
-    expect(describeConflict(conflict, [])).toBe(
+    expect(describeConflict(same, [lock], sameDay)).toMatch(/^`src\/api\/\*\*` is held by api \(exclusive, since 10:02:13, token 41\)\. Ask for it/);
+    expect(describeConflict(conflict, [], sameDay)).toBe(
       '`src/api/**` is awaited by api, who is earlier in line (since 10:02:13); it overlaps `src/**/auth.ts`, e.g. `src/api/auth.ts`.',
     );
+  });
+
+  it('gives the date once the day has turned, whatever day the test runs on', () => {
+    expect(describeConflict(conflict, [lock], nextDay)).toMatch(/^`src\/api\/\*\*` is held by api \(exclusive, since 2026-11-24 10:02, token 41\);/);
+    expect(describeConflict(conflict, [], nextDay)).toContain('(since 2026-11-24 10:02)');
   });
 });
 

@@ -1,9 +1,10 @@
-// The shared worked cases (shared/data/glob-overlap-cases.tsv), in both argument orders.
+// The worked glob-overlap cases (test/data/glob-overlap-cases.tsv, the project's copy of the
+// contract's table, grown with our own rows), in both argument orders.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { matchesPath, overlapWitness, parsePattern } from '../../../src/core/glob/index.js';
 
-const table = new URL('../../../../shared/data/glob-overlap-cases.tsv', import.meta.url);
+const table = new URL('../../data/glob-overlap-cases.tsv', import.meta.url);
 const rows = readFileSync(table, 'utf8')
   .split('\n')
   .slice(1)
