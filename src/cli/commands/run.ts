@@ -3,6 +3,7 @@
 
 import { findConfigFile, noConfigMessage } from '../../config/find.js';
 import { loadConfig } from '../../config/load.js';
+import { overlapNotice } from '../../config/owns-overlaps.js';
 import { formatProblem } from '../../config/problems.js';
 import type { AgentsConfig } from '../../config/types.js';
 import { parseDuration } from '../../core/duration.js';
@@ -27,6 +28,9 @@ everything it started are gone. Agents' output goes to stdout, each line prefixe
 log is kept in <coordination dir>/logs/<id>.log; agentvisor's own lines go to stderr.
 
 --agents a,b runs those agents and the agents they depend on (directly or not).
+Two agents whose owns overlap (and whom no dependsOn orders) run one after the other in config
+order: the later one waits for the earlier one's locks; each such pair is named in one line at the
+start. --on-conflict fail (or "onConflict": "fail") makes such a pair a config error (exit 2).
 SIGINT/SIGTERM: SIGTERM to every agent's process group, SIGKILL after shutdownGraceMs; a second
 Ctrl-C kills at once.
 
@@ -97,18 +101,21 @@ async function run(ctx: CommandContext): Promise<number> {
     warn(ctx.stderr, noConfigMessage(ctx.cwd));
     return EXIT.badInput;
   }
-  const loaded = loadConfig(file, { env: ctx.env, cwd: ctx.cwd });
+  const loaded = loadConfig(file, { env: ctx.env, cwd: ctx.cwd, ...(onConflict ? { onConflict } : {}) });
   if (!loaded.config) {
     writeLines(ctx.stderr, loaded.problems.map((p) => formatProblem(p, ctx.cwd)));
     warn(ctx.stderr, 'nothing was started');
     return EXIT.badInput;
   }
   let config = loaded.config;
+  const overlaps = loaded.overlaps ?? [];
   if (names) {
     const selected = selectAgents(config, names);
     config = selected.config;
     if (selected.added.length > 0) warn(ctx.stderr, `also running ${selected.added.join(', ')}: ${names.join(', ')} depend${names.length === 1 ? 's' : ''} on ${selected.added.length === 1 ? 'it' : 'them'}`);
   }
+  const running = new Set(config.agents.map((a) => a.id));
+  for (const o of overlaps) if (running.has(o.earlier) && running.has(o.later)) warn(ctx.stderr, formatProblem(overlapNotice(config.file, o), ctx.cwd));
   const dir = coordinationDir({ cwd: ctx.cwd, env: ctx.env, dir: stringOption(ctx.args, 'dir'), root: config.root });
   const { result } = await superviseFromCli({
     config,
