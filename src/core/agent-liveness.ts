@@ -19,19 +19,19 @@ export function supervisorGone(entry: AgentEntry, facts: MachineFacts): boolean 
 }
 
 /** The entry as it really stands: `stopped` (supervisor gone) when its run died under it. */
-export function settledEntry(entry: AgentEntry, facts: MachineFacts): AgentEntry {
+export function settledEntry(entry: AgentEntry, facts: MachineFacts, nowIso: string): AgentEntry {
   if (!supervisorGone(entry, facts)) return entry;
   return {
     ...entry,
     status: 'stopped',
     pid: null,
     waiting_for: null,
-    // The last moment it was known alive; stable whoever reads it and whenever.
-    ended_at: entry.ended_at ?? entry.heartbeat ?? entry.started_at,
+    // The last moment it was known alive (stable whoever reads it and whenever), else now.
+    ended_at: entry.ended_at ?? entry.heartbeat ?? entry.started_at ?? nowIso,
     reason: 'supervisor gone',
   };
 }
 
-export function settledAgents(agents: Record<string, AgentEntry>, facts: MachineFacts): Record<string, AgentEntry> {
-  return Object.fromEntries(Object.entries(agents).map(([id, entry]) => [id, settledEntry(entry, facts)]));
+export function settledAgents(agents: Record<string, AgentEntry>, facts: MachineFacts, nowIso: string): Record<string, AgentEntry> {
+  return Object.fromEntries(Object.entries(agents).map(([id, entry]) => [id, settledEntry(entry, facts, nowIso)]));
 }

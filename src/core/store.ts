@@ -136,9 +136,11 @@ export interface Store {
   cleanupStale(): Promise<LockRecord[]>;
   /**
    * Record as `stopped` (reason `supervisor gone`) every agent shown running whose supervisor and
-   * watchdog are dead (core/agent-liveness.ts); returns their ids. Optional for other stores.
+   * watchdog are dead (core/agent-liveness.ts); returns their ids. `exiting`: a pid to count as
+   * dead (the watchdog itself, recording its supervisor's agents as its last act). Optional for
+   * other stores.
    */
-  cleanupAgents?(): Promise<string[]>;
+  cleanupAgents?(options?: { exiting?: number }): Promise<string[]>;
 
   /** Create or update an agent's board entry. */
   updateAgent(agentId: string, patch: Partial<AgentEntry>): Promise<void>;

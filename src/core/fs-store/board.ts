@@ -30,7 +30,7 @@ export function buildBoard(layout: Layout, locks: LockRecord[], view: BoardView)
     updated_at: view.nowIso,
     now: view.nowIso,
     locks: sorted.map((l) => ({ ...l, lease_ms: l.lease_ms ?? null })),
-    agents: settledAgents(readAgents(layout), view.facts),
+    agents: settledAgents(readAgents(layout), view.facts, view.nowIso),
     waiters: waitersOf(layout, sorted, view),
     pending_messages: pendingCounts(layout),
     history: readTail<HistoryEntry>(layout.history, BOARD_HISTORY),

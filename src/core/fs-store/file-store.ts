@@ -243,13 +243,15 @@ export class FileStore implements Store {
     }, { create: false, absent: [] as LockRecord[] });
   }
 
-  async cleanupAgents(): Promise<string[]> {
+  async cleanupAgents(options: { exiting?: number } = {}): Promise<string[]> {
+    const { facts } = this.ctx;
+    const judged = options.exiting === undefined ? facts : { ...facts, pidState: (pid: number, start: number | null | undefined) => (pid === options.exiting ? 'dead' as const : facts.pidState(pid, start)) };
     return this.section((s) => {
       const settled: string[] = [];
       for (const id of agentIds(s.layout)) {
         const entry = readAgent(s.layout, id);
-        if (!entry || !supervisorGone(entry, this.ctx.facts)) continue;
-        writeAgent(s.layout, id, settledEntry(entry, this.ctx.facts));
+        if (!entry || !supervisorGone(entry, judged)) continue;
+        writeAgent(s.layout, id, settledEntry(entry, judged, s.nowIso));
         settled.push(id);
       }
       if (settled.length > 0) s.mutated();

@@ -96,6 +96,9 @@ export function watchdog(): Policy {
     const env: NodeJS.ProcessEnv = {};
     // An outer run's marker must not make its sweep kill our watchdog before it does its job.
     for (const [key, value] of Object.entries(run.settings.env)) if (!key.startsWith('AGENTVISOR_RUN_')) env[key] = value;
+    // For the killer, once the supervisor is gone: where to record its agents as stopped.
+    env.AGENTVISOR_WATCHDOG_DIR = run.settings.dir;
+    env.AGENTVISOR_WATCHDOG_SUPERVISOR = `${run.settings.supervisorPid}:${procStat(run.settings.supervisorPid)?.startTime ?? ''}`;
     // Silent for the lease less one heartbeat: the agents die before their locks can be reclaimed.
     const silence = String((run.settings.leaseMs - run.settings.heartbeatMs) / 1000);
     const started = spawn('/bin/sh', ['-c', RESIDENT, 'agentvisor-watchdog', run.marker('').key, process.execPath, KILLER, silence], {
