@@ -10,6 +10,7 @@ import type { BoardRecord, ConflictRecord, LockRecord, MessageRecord } from '../
 import { runCli } from '../helpers/cli.js';
 import { testDir } from '../helpers/tempdir.js';
 import { isGone, waitFor } from '../helpers/wait-for.js';
+import { fixture, guard, guardUnderClient, thisClientId } from '../guard/support.js';
 import { call, startMcp } from './support.js';
 
 const DIR = join('data', '.agent_locks');
@@ -191,3 +192,20 @@ async function queueEntries(root: string): Promise<number> {
     return 0;
   }
 }
+
+describe('agentvisor mcp without AGENT_ID', () => {
+  it('acts as the client process it runs under, the same agent as that client\'s guard hook', async () => {
+    const root = project();
+    // Started by this test process (its client), as the guard hooks run directly below are.
+    const mcp = await startMcp(root);
+    const [lock] = (await call(mcp, 'lock', { paths: ['src/api/**'] })).records as LockRecord[];
+    expect(lock!.agent_id).toBe(thisClientId());
+    // Its own MCP lock does not block its own edit...
+    expect((await guard(root, fixture('claude-write', root))).code).toBe(0);
+    // ...and blocks another client's.
+    const other = await guardUnderClient(root, fixture('claude-write', root));
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain(`agent "${thisClientId()}" holds it`);
+    await mcp.close();
+  });
+});
