@@ -137,7 +137,7 @@ describe('codex', () => {
 
   it('without a CODEX_HOME of the user\'s, and with only the guard', () => {
     const parent = testDir({}, 'agentvisor-tmp-');
-    const wired = wireClient({ command: ['codex', 'exec', 'x'], env: { AGENT_ID: 'api', HOME: join(parent, 'nohome') } }, { ...AGENT, mcp: false, messagesToStdin: true }, { hooks: HOOKS, privateParent: parent });
+    const wired = wireClient({ command: ['codex', 'exec', 'x'], env: { AGENT_ID: 'api', HOME: join(parent, 'nohome') } as Record<string, string> }, { ...AGENT, mcp: false, messagesToStdin: true }, { hooks: HOOKS, privateParent: parent });
     const home = wired.request.env.CODEX_HOME!;
     const config = readFileSync(join(home, 'config.toml'), 'utf8');
     expect(config).not.toContain('mcp_servers');
