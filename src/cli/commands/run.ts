@@ -9,8 +9,9 @@ import type { AgentsConfig } from '../../config/types.js';
 import { parseDuration } from '../../core/duration.js';
 import { AgentvisorError } from '../../core/errors.js';
 import { coordinationDir } from '../../core/location.js';
-import { injectClaudeGuard } from '../../guard/claude-inject.js';
-import { defaultGuardCommand } from '../../guard/hook-command.js';
+import type { AgentSpec } from '../../config/types.js';
+import { wireClient } from '../../guard/wiring/index.js';
+import type { InjectedSpawn } from '../../supervisor/policies/guard-hook.js';
 import type { SpawnRequest } from '../../supervisor/spawn.js';
 import { parseLogFormat, parseOnConflict, superviseFromCli } from '../../supervisor/cli-run.js';
 import { flag, stringOption } from '../args.js';
@@ -54,10 +55,13 @@ its own timeoutMs, lost its lease, or skipped because a dependency failed) unles
   run,
 };
 
-/** Issue 4's guard for `claude` agents: `--settings` with a PreToolUse hook running `agentvisor guard`. */
-export function claudeGuard(request: SpawnRequest): SpawnRequest {
-  const command = injectClaudeGuard(request.command, { guardCommand: defaultGuardCommand() });
-  return command === request.command ? request : { ...request, command };
+/**
+ * agentvisor wired into a `claude`, `codex` or `gemini` agent: the guard hook (unless `"guard":
+ * false`), the MCP server (unless `"mcp": false`) and the message hook (unless its messages go to
+ * stdin), through each client's own command line or environment (src/guard/wiring/).
+ */
+export function wireAgentClient(request: SpawnRequest, agent: AgentSpec): InjectedSpawn {
+  return wireClient(request, { id: agent.id, guard: agent.guard, mcp: agent.mcp, messagesToStdin: agent.messages.to === 'stdin' });
 }
 
 /** The named agents plus, transitively, what they depend on, in config order. */
@@ -129,7 +133,7 @@ async function run(ctx: CommandContext): Promise<number> {
     timeoutMs: timeoutMs ?? null,
     killOthersOnFail: flag(ctx.args, 'kill-others-on-fail'),
     summary: true,
-    extra: { guard: claudeGuard },
+    extra: { guard: wireAgentClient },
   });
   return result.exitCode;
 }
