@@ -38,6 +38,8 @@ export interface Dashboard {
   readonly token: string;
   readonly host: string;
   readonly port: number;
+  /** Pages (event streams) connected now. */
+  readonly clients: number;
   /** Attach a run: stop and restart then work on its agents. */
   attach(control: RunControl): void;
   close(): Promise<void>;
@@ -72,10 +74,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const routes: Record<string, Route> = {
     'GET /api/board': async (_req, res) => sendJson(res, 200, await feed.snapshot().then((s) => s.board)),
-    'GET /api/events': async (req, res) => {
+    'GET /api/events': async (_req, res) => {
       let unsubscribe: (() => void) | null = null;
       let gone = false;
-      const listener = openEventStream(req, res, () => {
+      const listener = openEventStream(res, () => {
         gone = true;
         unsubscribe?.();
       });
@@ -129,6 +131,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     token,
     host,
     port,
+    get clients() {
+      return feed.listenerCount;
+    },
     attach(control) {
       ctx.control = control;
       feed.poke();

@@ -2,7 +2,7 @@
 // KEEPALIVE_MS so proxies and the browser keep the stream open, and gone when the page goes (or
 // reads too slowly to keep up).
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { FeedListener } from './board-feed.js';
 import { SECURITY_HEADERS } from './requests.js';
 
@@ -12,7 +12,7 @@ const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 /** How soon a page reconnects after losing the stream (EventSource's `retry`). */
 const RETRY_MS = 1_000;
 
-export function openEventStream(req: IncomingMessage, res: ServerResponse, onClose: () => void): FeedListener {
+export function openEventStream(res: ServerResponse, onClose: () => void): FeedListener {
   res.writeHead(200, {
     ...SECURITY_HEADERS,
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -29,7 +29,8 @@ export function openEventStream(req: IncomingMessage, res: ServerResponse, onClo
     clearInterval(keepalive);
     onClose();
   };
-  req.on('close', close);
+  // The response's 'close' (the connection went), not the request's: that one comes as soon as the
+  // request has been read, long before the page goes.
   res.on('close', close);
   res.on('error', close);
   return {

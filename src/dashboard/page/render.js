@@ -13,7 +13,7 @@
       if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
       else el.setAttribute(name, value === true ? '' : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === false) continue;
       el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -42,6 +42,8 @@
     if (!Number.isFinite(n)) return '0';
     return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
   }
+  /** Output lines shown per agent (the server keeps a few more). */
+  const OUTPUT_LINES = 4;
   const list = (value) => (Array.isArray(value) ? value : []);
   const obj = (value) => (value && typeof value === 'object' ? value : {});
 
@@ -76,7 +78,10 @@
     if (w && w.agent_id) return `agent ${w.agent_id}`;
     const waiter = list(board.waiters).find((x) => x.agent_id === id);
     if (waiter && list(waiter.blocked_by).length) return `${list(waiter.blocked_by).join(', ')}`;
-    return agent.status === 'waiting' ? 'its turn' : '';
+    if (agent.status !== 'waiting') return '';
+    // Without waiting_for (an older board): the last request of its that was refused says it.
+    const refused = list(board.conflicts).filter((c) => c.agent_id === id && c.kind === 'refused').pop();
+    return refused ? `${refused.lock_path || refused.file_path}${refused.locked_by ? ` held by ${refused.locked_by}` : ''}` : 'its turn';
   }
   function ended(agent) {
     const parts = [];
@@ -111,6 +116,7 @@
       (r) => (r.kind === 'agent' ? agentRow(r, board, act) : outputRow(r)),
     );
     setCount('n-agents', agents.length, 'agents-empty');
+    document.getElementById('agents').dataset.usage = rows.some((r) => r.usage) ? 'some' : 'none';
   };
 
   function agentRow({ id, agent, usage, inRun }, board, act) {
@@ -125,7 +131,7 @@
       h('td', {}, since(agent.started_at)),
       h('td', {}, agent.restarts ?? 0),
       h('td', { class: 'wrap' }, finished ? ended(agent) : waitsFor(agent, id, board)),
-      h('td', { class: 'small' }, usageText(usage)),
+      h('td', { class: 'small usage' }, usageText(usage) || '-'),
       h('td', {}, h('div', { class: 'actions' },
         h('button', { type: 'button', title: `Write a message to ${id}`, onclick: () => act.compose(id) }, 'Message'),
         inRun && live ? h('button', { type: 'button', class: 'danger', 'data-action': 'stop', onclick: () => act.stop(id) }, 'Stop') : null,
@@ -134,8 +140,10 @@
     );
   }
 
+  /** Its last output lines (the supervisor's own notes dimmed). */
   function outputRow({ id, lines }) {
-    return h('tr', { class: 'output-row', 'data-output': id }, h('td', { colspan: 9 }, h('pre', { class: 'output' }, lines.join('\n'))));
+    const shown = lines.slice(-OUTPUT_LINES).map((line, i) => [i ? '\n' : '', line.startsWith('--- agentvisor: ') ? h('span', { class: 'note' }, line.slice(16)) : line]);
+    return h('tr', { class: 'output-row', 'data-output': id }, h('td', { colspan: 9 }, h('pre', { class: 'output' }, shown)));
   }
 
   // ---------------------------------------------------------------- locks

@@ -102,7 +102,8 @@
     rows.push(h('div', { class: 'axis' }, h('span', {}, iso(start)), h('span', {}, iso((start + end) / 2)), h('span', {}, 'now')));
     rows.push(h('div', { class: 'legend' },
       h('span', {}, h('i', { class: 'l-hold' }), 'held'), h('span', {}, h('i', { class: 'l-shared' }), 'held, shared'),
-      h('span', {}, h('i', { class: 'l-forced' }), 'forced off, expired or reclaimed'), h('span', {}, h('i', { class: 'l-wait' }), 'waiting in line')));
+      h('span', {}, h('i', { class: 'l-forced' }), 'forced off, expired or reclaimed'), h('span', {}, h('i', { class: 'l-wait' }), 'waiting in line'),
+      h('span', {}, h('i', { class: 'l-mark' }), 'file changed')));
     container.replaceChildren(...rows);
   };
 })();
