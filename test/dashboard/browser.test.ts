@@ -10,6 +10,9 @@ import { browserTestsRun, launchChromium, type Browser } from '../helpers/browse
 import { waitFor } from '../helpers/wait-for.js';
 import { cli, fixtureArgv, history, LOCK_DIR, locksOnDisk, project, start, type Running } from '../supervisor/support.js';
 
+/** The page's document, in functions that Playwright runs in the page (no DOM lib in this project). */
+declare const document: { getElementById(id: string): { textContent: string | null } | null };
+
 /** The contract: on the page within 1 s of the change. The slack is for a loaded two-core machine. */
 const WITHIN_MS = 2_000;
 /** For what agents and the supervisor do (exits, restarts), on a loaded machine. */
