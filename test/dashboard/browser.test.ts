@@ -184,4 +184,27 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
       await finish(live);
     }
   });
+
+  it('reconnects by itself when the server restarts', async () => {
+    const root = project({ agents: [] });
+    const first = start(root, ['dashboard', '--port', '0']);
+    const [line, port] = await waitFor(() => /^dashboard: http:\/\/127\.0\.0\.1:(\d+)\/\?token=\S+$/m.exec(first.stderr()), { what: 'the URL line' });
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(line.slice('dashboard: '.length));
+      await page.locator('#connection[data-state="live"]').waitFor();
+      first.child.kill('SIGINT');
+      await first.exited;
+      await page.locator('#connection[data-state="reconnecting"]').waitFor();
+      const second = start(root, ['dashboard', '--port', port!]);
+      await waitFor(() => /^dashboard: /m.test(second.stderr()), { what: 'the second server' });
+      await page.locator('#connection[data-state="live"]').waitFor({ timeout: AGENT_MS });
+      expect((await cli(root, ['lock', 'after/restart.md', '--agent', 'api'])).code).toBe(0);
+      await page.locator('#locks tr[data-lock="after/restart.md"]').waitFor({ timeout: WITHIN_MS });
+      second.child.kill('SIGINT');
+      await second.exited;
+    } finally {
+      await page.close();
+    }
+  });
 });
