@@ -125,7 +125,7 @@
   });
 
   setInterval(() => AV.tick(state), 250);
-  setInterval(() => AV.renderTimeline(state), 1_000);
+  setInterval(() => AV.renderTimeline(state), 500);
   render();
   connect();
 })();

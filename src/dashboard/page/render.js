@@ -14,7 +14,7 @@
       else el.setAttribute(name, value === true ? '' : String(value));
     }
     for (const child of children.flat(Infinity)) {
-      if (child === undefined || child === null || child === false) continue;
+      if (child === undefined || child === null || child === false || child === '') continue;
       el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
     return el;
@@ -124,15 +124,15 @@
     const live = ['running', 'waiting', 'restarting'].includes(status);
     const finished = ['exited', 'failed', 'stopped', 'skipped'].includes(status);
     return h('tr', { 'data-agent': id, 'data-status': status },
-      h('td', {}, h('strong', {}, id)),
-      h('td', {}, h('span', { class: 'status', 'data-status': status }, status)),
-      h('td', { class: 'mono' }, agent.pid ?? '-'),
-      h('td', {}, agent.host ?? '-'),
-      h('td', {}, since(agent.started_at)),
-      h('td', {}, agent.restarts ?? 0),
-      h('td', { class: 'wrap' }, finished ? ended(agent) : waitsFor(agent, id, board)),
-      h('td', { class: 'small usage' }, usageText(usage) || '-'),
-      h('td', {}, h('div', { class: 'actions' },
+      h('td', { 'data-label': 'agent' }, h('strong', {}, id)),
+      h('td', { 'data-label': 'status' }, h('span', { class: 'status', 'data-status': status }, status)),
+      h('td', { class: 'mono', 'data-label': 'pid' }, agent.pid ?? '-'),
+      h('td', { 'data-label': 'host' }, agent.host ?? '-'),
+      h('td', { 'data-label': 'since' }, since(agent.started_at)),
+      h('td', { 'data-label': 'restarts' }, agent.restarts ?? 0),
+      h('td', { class: 'wrap', 'data-label': finished ? 'ended' : 'waits for' }, finished ? ended(agent) : waitsFor(agent, id, board)),
+      h('td', { class: 'small usage', 'data-label': 'tokens' }, usageText(usage) || '-'),
+      h('td', { class: 'buttons' }, h('div', { class: 'actions' },
         h('button', { type: 'button', title: `Write a message to ${id}`, onclick: () => act.compose(id) }, 'Message'),
         inRun && live ? h('button', { type: 'button', class: 'danger', 'data-action': 'stop', onclick: () => act.stop(id) }, 'Stop') : null,
         inRun && status === 'running' ? h('button', { type: 'button', 'data-action': 'restart', onclick: () => act.restart(id) }, 'Restart') : null,
@@ -155,13 +155,13 @@
       (l) => `${l.file_path}|${l.agent_id}|${l.token}`,
       (l) => JSON.stringify([l.mode, l.timestamp, l.lease_ms, l.expires_at]),
       (l) => h('tr', { 'data-lock': l.file_path, 'data-holder': l.agent_id },
-        h('td', { class: 'path' }, l.file_path),
-        h('td', {}, l.agent_id),
-        h('td', { class: l.mode === 'shared' ? 'mode-shared' : '' }, l.mode),
-        h('td', {}, since(l.timestamp)),
-        h('td', { class: 'mono' }, l.token),
-        h('td', {}, h('div', { class: 'lease', 'data-lease': '' }, h('div', { class: 'bar' }, h('div', { class: 'fill' })), h('span', {}, ''))),
-        h('td', {}, h('button', { type: 'button', class: 'danger', 'data-action': 'release', onclick: () => act.release(l) }, 'Release')),
+        h('td', { class: 'path', 'data-label': 'path' }, l.file_path),
+        h('td', { 'data-label': 'holder' }, l.agent_id),
+        h('td', { class: l.mode === 'shared' ? 'mode-shared' : '', 'data-label': 'mode' }, l.mode),
+        h('td', { 'data-label': 'since' }, since(l.timestamp)),
+        h('td', { class: 'mono', 'data-label': 'token' }, l.token),
+        h('td', { 'data-label': 'lease left' }, h('div', { class: 'lease', 'data-lease': '' }, h('div', { class: 'bar' }, h('div', { class: 'fill' })), h('span', {}, ''))),
+        h('td', { class: 'buttons' }, h('button', { type: 'button', class: 'danger', 'data-action': 'release', onclick: () => act.release(l) }, 'Release')),
       ),
     );
     setCount('n-locks', locks.length, 'locks-empty');

@@ -69,7 +69,8 @@
       return;
     }
     const start = Math.min(...holds.map((x) => x.from), ...waits.map((x) => x.from));
-    const end = Math.max(now, start + 10_000);
+    // Up to now, with a little room; never less than a few seconds wide.
+    const end = Math.max(now + Math.max(250, (now - start) * 0.03), start + 3_000);
     const pct = (t) => `${(((t - start) / (end - start)) * 100).toFixed(3)}%`;
     const width = (from, to) => `${(((Math.max(to, from) - from) / (end - start)) * 100).toFixed(3)}%`;
     const agents = [...new Set([...holds, ...waits].sort((a, b) => a.from - b.from).map((x) => x.agent))];
