@@ -38,6 +38,12 @@ export interface LockRecord {
   /** CLOCK_MONOTONIC (ms) at acquisition and at the last renewal, valid on the same boot only. */
   timestamp_mono?: number | null;
   heartbeat_mono?: number | null;
+  /**
+   * The supervised agent whose life a supervisor-kept lock is tied to, when it differs or may differ
+   * from `agent_id` (a lock taken inside agent X under another id): the supervisor renews it and
+   * releases it with X's. Absent: `agent_id`.
+   */
+  kept_for?: string;
   /** Set on the stand-in for a lock file that does not parse: the file's name (it counts as held). */
   unreadable?: string;
 }

@@ -15,8 +15,8 @@ import type {
   InboxClaim,
   InboxEntry,
   PathRequest,
-  ProcessIdentity,
   ReadOptions,
+  RenewOptions,
   ReleaseOptions,
   ReleaseResult,
   RenewResult,
@@ -35,7 +35,7 @@ import type { ClaimedFile } from './inbox.js';
 import { appendLines } from './journal.js';
 import { Layout } from './layout.js';
 import { machineFacts, readLiveLocks } from './live-locks.js';
-import { removeLocks, renewInside } from './lock-updates.js';
+import { releasable, removeLocks, renewInside } from './lock-updates.js';
 import { checkSend, claimInside, handOut, knownIn, peekMessages, sendEndInside, sendInside, take, watchInbox, type Mailroom } from './messaging.js';
 import { DirMutex } from './mutex.js';
 import { DEFAULT_QUEUE_LEASE_MS, queueRefreshMs } from './queue.js';
@@ -104,7 +104,7 @@ export class FileStore implements Store {
    * Run `body` inside the mutex. Without `create`, a missing dir gives `absent` and writes nothing.
    * `waitMs`: how long to wait for the mutex before STORE_BUSY (default: the busy timeout).
    */
-  private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A; waitMs?: number }): Promise<T | A> {
+  private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A; waitMs?: number; quiet?: boolean }): Promise<T | A> {
     if (this.closed) throw new AgentvisorError('STORE_IO', `the store for ${this.dir} is closed`, { dir: this.dir });
     // One stat both tells whether the dir exists and names the mutex.
     let identity = statSync(this.dir, { throwIfNoEntry: false });
@@ -124,7 +124,7 @@ export class FileStore implements Store {
       } finally {
         this.finish(s);
       }
-    }, identity, options.waitMs ?? this.queue.busyTimeoutMs);
+    }, identity, options.waitMs ?? this.queue.busyTimeoutMs, options.quiet === true);
   }
 
   /** After the mutation: write the counters, and see that the board follows. */
@@ -203,7 +203,7 @@ export class FileStore implements Store {
     validateAgentId(agentId);
     const wanted = [...new Set(paths)];
     const result = await this.section(
-      (s) => removeLocks(s, agentId, options.force === true, (lock) => wanted.includes(lock.record.file_path) && (options.pid === undefined || lock.record.pid === options.pid)),
+      (s) => removeLocks(s, agentId, options.force === true, (lock) => wanted.includes(lock.record.file_path), (lock) => releasable(lock, agentId, options.pid, false)),
       { create: false, absent: [] as LockRecord[] },
     );
     const releasedPaths = new Set(result.map((l) => l.file_path));
@@ -213,14 +213,16 @@ export class FileStore implements Store {
   async releaseAll(agentId: string, options: { pid?: number } = {}): Promise<LockRecord[]> {
     validateAgentId(agentId);
     return this.section(
-      (s) => removeLocks(s, agentId, false, (lock) => options.pid === undefined || lock.record.pid === options.pid),
+      (s) => removeLocks(s, agentId, false, () => true, (lock) => releasable(lock, agentId, options.pid, true)),
       { create: false, absent: [] as LockRecord[] },
     );
   }
 
-  async renew(agentId: string, options: { pid: number; expected?: LockRecord[]; watchdog?: ProcessIdentity | null }): Promise<RenewResult> {
+  async renew(agentId: string, options: RenewOptions): Promise<RenewResult> {
     validateAgentId(agentId);
-    const outcome = await this.section((s) => renewInside(s, agentId, options), { create: false, absent: null });
+    const waitMs = options.waitMs ?? this.queue.busyTimeoutMs;
+    // A renewal on its deadline waits only its budget, and never looks through /proc for the holder.
+    const outcome = await this.section((s) => renewInside(s, agentId, options), { create: false, absent: null, waitMs, quiet: options.waitMs !== undefined });
     return outcome ?? { renewed: [], lost: [...(options.expected ?? [])] };
   }
 

@@ -96,6 +96,7 @@ export function board(): Policy {
         case 'waiting-for-locks':
         case 'locked':
         case 'stopping':
+        case 'renewed':
         case 'lease-lost':
         case 'run-stopping':
           return;

@@ -58,6 +58,8 @@ function logEvent(event: AgentEvent, run: RunContext): void {
     case 'stopping':
       log.info({ agent: event.agent }, `stopping (${event.cause.kind === 'run' ? describeStopReason(event.cause.reason) : event.cause.kind === 'timed-out' ? `its timeout of ${event.cause.timeoutMs} ms` : 'lost lease'})`);
       return;
+    case 'renewed':
+      return;
     case 'lease-lost':
       log.error({ agent: event.agent, paths: event.paths }, `LOST ITS LOCKS: ${event.why}. Stopping ${event.agent}: it no longer owns its files`);
       return;
