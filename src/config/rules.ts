@@ -2,6 +2,7 @@
 // Not a rule on purpose: one agent's `reads` overlapping another's `owns` (the reader waits for the
 // owner at run time), and an agent's `owns` overlapping its own `reads`.
 
+import { isAgentvisorError } from '../core/errors.js';
 import { overlapWitness, parsePattern, type Pattern } from '../core/glob/index.js';
 import { closest } from './did-you-mean.js';
 import type { NormalisedAgent } from './normalise.js';
@@ -58,6 +59,16 @@ export const dependencyCycles: ConfigRule = ({ file, agents }) => {
   return problems;
 };
 
+/** Their witness; a pair too costly to decide counts as overlapping (named as such). */
+function witnessOrUndecided(a: Pattern, b: Pattern): string | null {
+  try {
+    return overlapWitness(a, b);
+  } catch (error) {
+    if (isAgentvisorError(error, 'OVERLAP_UNDECIDED')) return '(undecided: too costly to search, counted as overlapping)';
+    throw error;
+  }
+}
+
 /** Two agents may not own overlapping paths unless one runs after the other (dependsOn, transitively). */
 export const overlappingOwns: ConfigRule = ({ file, agents }) => {
   const graph = dependencyGraph(agents);
@@ -72,7 +83,7 @@ export const overlappingOwns: ConfigRule = ({ file, agents }) => {
         a.spec.owns.forEach((aPath, p) => {
           const pa = patterns[i]![p];
           const pb = patterns[j]![q];
-          const witness = pa && pb ? overlapWitness(pa, pb) : null;
+          const witness = pa && pb ? witnessOrUndecided(pa, pb) : null;
           if (witness === null) return;
           problems.push(
             problem(

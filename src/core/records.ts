@@ -44,6 +44,13 @@ export interface LockRecord {
    * releases it with X's. Absent: `agent_id`.
    */
   kept_for?: string;
+  /**
+   * Set on the stand-in for an entry named like a lock file that is not a regular file (a FIFO, a
+   * directory, a symlink to a device), which `cleanup` removed: what it was.
+   */
+  not_a_file?: string;
+  /** Said of a lock whose time lies in the future beyond clock skew: why, and that it ages from when it was first seen. */
+  suspect?: string;
   /** Set on the stand-in for a lock file that does not parse: the file's name (it counts as held). */
   unreadable?: string;
 }
@@ -66,6 +73,8 @@ export interface ConflictRecord {
   at?: string;
   /** The other side is an earlier waiter in line (fairness), not a holder. */
   queued?: boolean;
+  /** The two paths were too costly to compare (crafted globs): counted as overlapping, without a witness. */
+  undecided?: boolean;
 }
 
 export type MessageType = 'note' | 'handoff' | 'status';

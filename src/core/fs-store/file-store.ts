@@ -5,6 +5,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { systemClock, type Clock } from '../clock.js';
 import { AgentvisorError } from '../errors.js';
+import { isLiteral } from '../glob/index.js';
 import { validateAgentId } from '../ids.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
 import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry, LockRecord, MessageRecord } from '../records.js';
@@ -29,13 +30,13 @@ import { step, storeIoError } from './atomic-file.js';
 import { buildBoard } from './board.js';
 import { BoardWriter } from './board-writer.js';
 import { ChangeSignal } from './change-signal.js';
-import { holderConflicts } from './conflicts.js';
+import { holderConflicts, warmOverlaps } from './conflicts.js';
 import { forget } from './handles.js';
 import type { ClaimedFile } from './inbox.js';
 import { appendLines } from './journal.js';
 import { Layout } from './layout.js';
 import { machineFacts, readLiveLocks } from './live-locks.js';
-import { releasable, removeLocks, renewInside } from './lock-updates.js';
+import { releasable, removeLocks, removeNotFiles, renewInside } from './lock-updates.js';
 import { checkSend, claimInside, handOut, knownIn, peekMessages, sendEndInside, sendInside, take, watchInbox, type Mailroom } from './messaging.js';
 import { DirMutex } from './mutex.js';
 import { DEFAULT_QUEUE_LEASE_MS, queueRefreshMs } from './queue.js';
@@ -142,6 +143,9 @@ export class FileStore implements Store {
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     validateAgentId(request.agentId);
     checkPaths(request.paths);
+    // Globs are compared with what is held before the critical section, so that inside it the
+    // (bounded) overlap searches are already answered.
+    if (request.paths.some((p) => !isLiteral(p.path))) warmOverlaps(request.paths, this.readLiveLocks());
     step('acquire.before-mutex', this.dir, () => undefined);
     const started = this.ctx.clock.mono();
     const deadline = request.timeoutMs != null ? started + request.timeoutMs : Number.POSITIVE_INFINITY;
@@ -240,7 +244,7 @@ export class FileStore implements Store {
     return this.section((s) => {
       liveQueue(s, this.queue);
       s.sweepSubfolders();
-      return s.reclaimed;
+      return [...s.reclaimed, ...removeNotFiles(s)];
     }, { create: false, absent: [] as LockRecord[] });
   }
 

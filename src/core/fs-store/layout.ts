@@ -13,6 +13,8 @@ export class Layout {
   readonly history: string;
   readonly conflicts: string;
   readonly queueDir: string;
+  /** When future-dated locks were first seen (suspects.ts). */
+  readonly suspects: string;
   /** `join(dir, name)` for a plain name is this prefix and the name. */
   private readonly prefix: string;
 
@@ -23,6 +25,7 @@ export class Layout {
     this.history = this.lock('history.jsonl');
     this.conflicts = this.lock('conflicts.jsonl');
     this.queueDir = this.lock('queue');
+    this.suspects = this.lock('suspects.json');
   }
 
   get agentsDir(): string {

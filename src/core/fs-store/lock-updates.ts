@@ -3,9 +3,10 @@
 
 import type { HistoryEntry, LockRecord } from '../records.js';
 import type { RenewOptions, RenewResult } from '../store.js';
-import { removeFile, replaceFile } from './atomic-file.js';
+import { lstatSync, rmSync } from 'node:fs';
+import { removeFile, replaceFile, step } from './atomic-file.js';
 import { LOCK_STEP, watchdogFields } from './grant.js';
-import { remember, serialiseLock, type StoredLock } from './lock-files.js';
+import { listDir, notFiles, remember, serialiseLock, unreadableStandIn, type StoredLock } from './lock-files.js';
 import type { Section } from './section.js';
 
 /** The supervised agent a lock lives and ends with: `kept_for`, else its own agent id. */
@@ -45,6 +46,23 @@ export function removeLocks(s: Section, agentId: string, force: boolean, select:
     }
   }
   return released;
+}
+
+/**
+ * Remove what is named like a lock file but is not a regular file (readers ignore it: a FIFO would
+ * block them, a symlink to /dev/zero never end): a symlink itself, never what it points to; a
+ * directory with its contents. Stand-in records say what each was.
+ */
+export function removeNotFiles(s: Section): LockRecord[] {
+  const removed: LockRecord[] = [];
+  for (const { name, what } of notFiles(s.layout, listDir(s.layout).lockNames)) {
+    const path = s.layout.lock(name);
+    const link = lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+    step('not-a-file.remove', path, () => rmSync(path, { recursive: !link && what === 'directory', force: true }));
+    removed.push({ ...unreadableStandIn(name, s.nowIso), not_a_file: link ? `symlink to ${what}` : what });
+  }
+  if (removed.length > 0) s.mutated();
+  return removed;
 }
 
 export function renewInside(s: Section, agentId: string, options: RenewOptions): RenewResult {
