@@ -5,6 +5,7 @@
 // carrying the run's marker, sweeping until none is left (however long that takes), then exits.
 // Kept tiny: node built-ins and kill-tree only. argv: <marker key> [pgid...].
 
+import { cgroupPids, killCgroup, RunCgroups } from './cgroup.js';
 import { findTree, markersMayPredateUs, signalTree } from './kill-tree.js';
 
 // Signals that reach our group must not kill us before we have done our job (the shell ignored
@@ -13,6 +14,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 
 const [markerKey, ...groupArgs] = process.argv.slice(2);
 const groups = groupArgs.map(Number).filter((pgid) => Number.isInteger(pgid) && pgid > 1);
+// The run's cgroup, when it has one: everything of every agent is in it.
+const cgroup = process.env.AGENTVISOR_WATCHDOG_CGROUP || null;
 // We started after the agents: their environments must be read even though they are older than us.
 markersMayPredateUs();
 
@@ -23,12 +26,17 @@ async function killEverything(): Promise<void> {
   // of the agents runs; after two seconds (what survives SIGKILL waits on the kernel) calmly.
   const calmAfter = Date.now() + 2_000;
   for (;;) {
+    killCgroup(cgroup);
     for (const pgid of groups) signalTree(pgid, null, 'SIGKILL');
     signalTree(null, marker, 'SIGKILL');
-    const left = groups.flatMap((pgid) => findTree(pgid, null)).concat(findTree(null, marker));
+    const left = groups.flatMap((pgid) => findTree(pgid, null)).concat(findTree(null, marker), cgroupPids(cgroup));
     if (left.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, Date.now() < calmAfter ? 20 : 1_000));
   }
 }
 
-void killEverything().then(() => process.exit(0));
+void killEverything().then(() => {
+  // The supervisor cannot remove its cgroups now; they are empty: remove them.
+  if (cgroup) RunCgroups.remove(cgroup);
+  process.exit(0);
+});

@@ -46,7 +46,7 @@ function pauseAgents(run: RunContext): PausedAgent[] {
   for (const agent of run.agents.values()) {
     const state = agent.state;
     if (state.kind !== 'running') continue;
-    signalTree(state.pid, run.marker(agent.id), 'SIGSTOP');
+    signalTree(state.pid, run.marker(agent.id), 'SIGSTOP', agent.extraMembers);
     paused.push({ agent, state, pid: state.pid });
   }
   return paused;
@@ -58,7 +58,7 @@ async function continueAgents(run: RunContext, paused: PausedAgent[], latest: ()
       const keep = await mayContinue(agent, run);
       // A newer pause owns it now, or this run of it is over.
       if (!latest() || agent.state !== state) return;
-      if (keep) signalTree(pid, run.marker(agent.id), 'SIGCONT');
+      if (keep) signalTree(pid, run.marker(agent.id), 'SIGCONT', agent.extraMembers);
     }),
   );
 }

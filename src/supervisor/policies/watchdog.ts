@@ -109,6 +109,9 @@ export function watchdog(): Policy {
     const env: NodeJS.ProcessEnv = {};
     // An outer run's marker must not make its sweep kill our watchdog before it does its job.
     for (const [key, value] of Object.entries(run.settings.env)) if (!key.startsWith('AGENTVISOR_RUN_')) env[key] = value;
+    // The killer kills the run's cgroup whole (what left the groups and the marker behind too).
+    if (run.settings.cgroup) env.AGENTVISOR_WATCHDOG_CGROUP = run.settings.cgroup;
+    else delete env.AGENTVISOR_WATCHDOG_CGROUP;
     // Silent for the lease less one heartbeat: the agents die before their locks can be reclaimed.
     const silence = String((run.settings.leaseMs - run.settings.heartbeatMs) / 1000);
     const started = spawn('/bin/sh', ['-c', RESIDENT, 'agentvisor-watchdog', run.marker('').key, process.execPath, KILLER, silence], {
