@@ -52,7 +52,8 @@ function heartbeatMono(root: string, agent: string): number | null {
 
 describe('the kill deadline', () => {
   it('kills an agent whose renewals fail before its lease can run out (no second writer)', async () => {
-    const root = project({ heartbeatMs: 300, agents: [{ id: 'writer', command: fixture('append-stamps', 'stamps.txt'), owns: ['stamps.txt'] }] });
+    // Lease 1.8 s, kill deadline 1.2 s after the grant: time enough for the agent to start.
+    const root = project({ heartbeatMs: 600, agents: [{ id: 'writer', command: fixture('append-stamps', 'stamps.txt'), owns: ['stamps.txt'] }] });
     // Every renewal of the supervisor fails as a full disk would make it.
     const run = start(root, ['run'], { env: { AGENTVISOR_FAULTS: 'lock-file.rename=errno:EIO' } });
     try {
@@ -72,7 +73,7 @@ describe('the kill deadline', () => {
   });
 
   it('a supervisor stopped while its renewals fail has its agent killed by the watchdog before the lease runs out', async () => {
-    const root = project({ heartbeatMs: 400, agents: [{ id: 'writer', command: fixture('append-stamps', 'stamps.txt'), owns: ['stamps.txt'] }] });
+    const root = project({ heartbeatMs: 800, agents: [{ id: 'writer', command: fixture('append-stamps', 'stamps.txt'), owns: ['stamps.txt'] }] });
     const run = start(root, ['run'], { env: { AGENTVISOR_FAULTS: 'lock-file.rename=errno:EIO' } });
     const supervisor = run.child.pid!;
     try {
@@ -80,7 +81,7 @@ describe('the kill deadline', () => {
       const [agentPid] = printedPids(run.stdout(), 'ready');
       const renewed = heartbeatMono(root, 'writer')!;
       // Stopped after more than one failed heartbeat, before the supervisor's own deadline (two).
-      await waitFor(() => monoNow() > renewed + 1.5 * 400, { what: 'a heartbeat and a half without renewal' });
+      await waitFor(() => monoNow() > renewed + 1.5 * 800, { what: 'a heartbeat and a half without renewal' });
       process.kill(supervisor, 'SIGSTOP');
       const grab = intruder(root, 'stamps.txt');
       const granted = await waitFor(() => grab.grantedAt(), { what: 'the intruder granted once the lease ran out' });

@@ -129,14 +129,23 @@ function renewOrRetry(agent: AgentProcess, run: RunContext): Promise<void> {
 export function heartbeat(): Policy {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let flushing = false;
   return {
     name: 'heartbeat',
     attach(run) {
+      // At a fixed rate: a slow renewal or board write must not push the next renewal later (the
+      // kill deadline counts from the last one sent). An agent whose renewal is still under way
+      // shares it (renewLease).
       const tick = async (): Promise<void> => {
+        if (stopped) return;
+        timer = setTimeout(() => void tick(), run.settings.heartbeatMs);
         const due = [...run.agents.values()].filter((a) => a.leaseHeld && !a.isFinished);
         await Promise.all(due.map((agent) => renewOrRetry(agent, run)));
-        await run.store.flushBoard().catch(() => undefined);
-        if (!stopped) timer = setTimeout(() => void tick(), run.settings.heartbeatMs);
+        if (!flushing) {
+          flushing = true;
+          await run.store.flushBoard().catch(() => undefined);
+          flushing = false;
+        }
       };
       timer = setTimeout(() => void tick(), run.settings.heartbeatMs);
     },
