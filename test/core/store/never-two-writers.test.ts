@@ -5,7 +5,7 @@
 // to freeze or break the store; the witness is the lock files themselves, read by the test.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { FileStore } from '../../../src/core/fs-store/file-store.js';
@@ -13,7 +13,7 @@ import type { LockOwner, MessageRecord } from '../../../src/index.js';
 import { cleanEnv, runCli, spawnCli } from '../../helpers/cli.js';
 import { testDir } from '../../helpers/tempdir.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { FIXTURES, lockRecord, runActor, writeLockFile } from './support.js';
+import { FIXTURES, lockRecord, runActor, spawnActor, writeLockFile } from './support.js';
 
 const SELF: LockOwner = { pid: process.pid, leaseMs: null };
 const LOCK_DIR = join('data', '.agent_locks');
@@ -194,6 +194,26 @@ describe('a seed-format lock dated in the future', () => {
     const later = await runActor(dir, [{ op: 'cleanup' }], { AGENTVISOR_TEST_CLOCK_OFFSET_MS: String(2 * 3_600_000) });
     expect(later.lines[0]!.result).toMatchObject([{ agent_id: 'py', file_path: 'src/a.py' }]);
     expect(onDisk(dir)).toEqual([]);
+  });
+});
+
+describe('a renewal on a deadline', () => {
+  it('waits for a stopped holder only its budget, and fails without looking through /proc for it', async () => {
+    const { root, dir } = project();
+    const store = new FileStore({ dir });
+    await store.acquire({ agentId: 'a', paths: [{ path: 'x', mode: 'exclusive' }], owner: SELF });
+    const release = join(root, 'go');
+    const holder = spawnActor(dir, [{ op: 'acquire', agent: 'h', paths: ['y'] }], { AGENTVISOR_FAULTS: 'acquire.in-mutex=pause', AGENTVISOR_FAULT_RELEASE: release });
+    holder.child.stdin!.end();
+    try {
+      await waitFor(() => existsSync(`${release}.paused`), { what: 'the holder inside the mutex' });
+      const renewal = store.renew('a', { pid: process.pid, waitMs: 200 });
+      await expect(renewal).rejects.toMatchObject({ code: 'STORE_BUSY', facts: { holderPid: null } });
+    } finally {
+      writeFileSync(release, '');
+    }
+    await holder.exited;
+    await store.close();
   });
 });
 
