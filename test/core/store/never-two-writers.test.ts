@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { FileStore } from '../../../src/core/fs-store/file-store.js';
 import type { LockOwner, MessageRecord } from '../../../src/index.js';
+import { fixture as hookFixture } from '../../guard/support.js';
 import { cleanEnv, runCli, spawnCli } from '../../helpers/cli.js';
 import { testDir } from '../../helpers/tempdir.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -130,6 +131,10 @@ describe('junk in the coordination dir', () => {
       expect(result.signal, `${args.join(' ')} hung`).toBeNull();
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
     }
+    // The guard reads the same lock files on every edit: it answers too (the path is free: allow).
+    const guard = await runCli(['guard', '--agent', 'b'], { ...options, input: hookFixture('claude-write', root) });
+    expect(guard.signal, 'the guard hung').toBeNull();
+    expect(guard.code, guard.stderr).toBe(0);
     const cleanup = await runCli(['cleanup', '--json'], options);
     expect(cleanup.code, cleanup.stderr).toBe(0);
     const report = JSON.parse(cleanup.stdout) as { removed: { name: string; what: string }[] };
