@@ -38,7 +38,8 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
   /** A run of three agents: talker (stdin, holds src/shared/**), waiter (waits for it), usage (Claude-like output). */
   async function liveRun(options: { withToken?: boolean } = {}): Promise<Live> {
     const root = project({
-      heartbeatMs: 300,
+      // A lease of 3 s: a loaded machine must not lose one by itself (a forced release is seen at the next beat).
+      heartbeatMs: 1_000,
       agents: [
         { id: 'talker', command: fixtureArgv('echo-stdin', 'talker.out'), owns: ['src/shared/**'], messages: 'stdin' },
         { id: 'waiter', command: fixtureArgv('forever'), reads: ['src/shared/**'] },

@@ -150,12 +150,14 @@ describe('dashboard server', () => {
     const groups = Array.from({ length: 10 }, (_, g) => agents.slice(g * 5, g * 5 + 5));
     const exits = groups.map(
       (ids) =>
-        new Promise<number | null>((resolve) => {
-          const child = spawn(process.execPath, [AGENT_STATES, dir, ...ids], { stdio: 'ignore' });
-          child.on('close', resolve);
+        new Promise<string>((resolve) => {
+          const child = spawn(process.execPath, [AGENT_STATES, dir, ...ids], { stdio: ['ignore', 'ignore', 'pipe'] });
+          let stderr = '';
+          child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+          child.on('close', (code) => resolve(code === 0 ? 'ok' : `exit ${code}: ${stderr}`));
         }),
     );
-    expect(await Promise.all(exits)).toEqual(groups.map(() => 0));
+    expect(await Promise.all(exits)).toEqual(groups.map(() => 'ok'));
     type Board = { agents: Record<string, { status: string }>; locks: unknown[] };
     const done = (b: Board): boolean => agents.every((id) => b.agents[id]?.status === 'exited') && b.locks.length === 0;
     await waitFor(() => stream.boards<Board>().some(done), { what: 'a board with every agent exited' });
