@@ -37,6 +37,8 @@ export type AgentOutcome =
 /** Lifecycle notifications, in the order they happen for one agent. */
 export type AgentEvent =
   | { type: 'waiting-for-locks'; agent: string; conflicts: ConflictRecord[]; waitedMs: number }
+  /** Waiting for another agent before asking for locks: `owns` (theirs overlap: config order) or `dependsOn`. */
+  | { type: 'waiting-for-agent'; agent: string; on: string; why: 'owns' | 'dependsOn' }
   | { type: 'locked'; agent: string; locks: LockRecord[] }
   | { type: 'started'; agent: string; pid: number; attempt: number }
   | { type: 'exited'; agent: string; exit: AgentExit; durationMs: number }

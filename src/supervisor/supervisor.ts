@@ -22,6 +22,7 @@ import { guardHook, type GuardInjector } from './policies/guard-hook.js';
 import { heartbeat } from './policies/heartbeat.js';
 import { jobControl } from './policies/job-control.js';
 import { killOthersOnFail } from './policies/kill-others-on-fail.js';
+import { ownsOrder } from './policies/owns-order.js';
 import { releaseLocksOnExit } from './policies/release-locks-on-exit.js';
 import { report } from './policies/report.js';
 import { restart } from './policies/restart.js';
@@ -70,6 +71,8 @@ export function defaultPolicies(options: SupervisorOptions): Policy[] {
     // in the list, so it covers the others' set-up and tear-down sections too.
     ...(options.signals ? [] : [jobControl()]),
     board(),
+    // Before acquire-locks: of two agents whose owns overlap, the later asks only once the earlier holds.
+    ownsOrder(),
     acquireLocks(),
     guardHook(options.guard ?? null),
     heartbeat(),

@@ -6,7 +6,7 @@ import { HEAVY_PACKAGES, moduleTrace } from '../helpers/module-trace.js';
 import { cli, project } from './support.js';
 
 describe('hot path', () => {
-  it('lock, unlock, check, status, send, inbox and cleanup load none of the heavy packages', async () => {
+  it('lock, unlock, check, status, send, inbox (and its hook) and cleanup load none of the heavy packages', async () => {
     const trace = moduleTrace();
     const root = project(['api', 'web']);
     // Each with the exit code it must have, so a crash cannot pass for a clean run.
@@ -17,6 +17,7 @@ describe('hot path', () => {
       [['status', '--json'], 0],
       [['send', 'api', 'hi', '--from', 'web'], 0],
       [['inbox', '--agent', 'api'], 0],
+      [['inbox', '--hook', '--agent', 'api'], 0],
       [['unlock', 'src/**', '--agent', 'api'], 0],
       [['cleanup'], 0],
     ];

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { AgentvisorError } from '../../core/errors.js';
 import { openStore } from '../../core/open-store.js';
-import type { BoardRecord } from '../../core/records.js';
+import { emptyBoard } from '../../core/records.js';
 import { DEFAULT_HOST, DEFAULT_PORT, parsePort, urlLine } from '../../dashboard/options.js';
 import { stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -30,9 +30,6 @@ Exit codes: 0 after Ctrl-C; 1 the port is in use; 2 a malformed port.`,
   run,
 };
 
-function emptyBoard(): BoardRecord {
-  return { updated_at: new Date().toISOString(), locks: [], agents: {}, pending_messages: {}, history: [], conflicts: [] };
-}
 
 async function run(ctx: CommandContext): Promise<number> {
   const place = locate(ctx);

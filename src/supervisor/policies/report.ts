@@ -41,6 +41,10 @@ function logEvent(event: AgentEvent, run: RunContext): void {
       log.info({ agent: event.agent, conflicts: event.conflicts, waitedMs: event.waitedMs }, `waiting for ${what}${event.waitedMs >= 1000 ? ` (${Math.round(event.waitedMs / 1000)} s so far)` : ''}`);
       return;
     }
+    case 'waiting-for-agent':
+      if (event.why === 'owns') log.info({ agent: event.agent, on: event.on }, `waiting for ${event.on} to take its locks first (their owns overlap; config order)`);
+      else log.debug({ agent: event.agent, on: event.on }, `waiting for ${event.on} (dependsOn)`);
+      return;
     case 'locked':
       log.info({ agent: event.agent, locks: event.locks.map((l) => l.file_path) }, `locked ${event.locks.map((l) => (l.mode === 'shared' ? `${l.file_path} (shared)` : l.file_path)).join(', ')}`);
       return;
