@@ -110,8 +110,8 @@ describe('dashboard server', () => {
     // Only that holder's lock: the other shared holder keeps its own.
     expect((await store.listLocks()).map((l) => l.agent_id)).toEqual(['web']);
     expect((await store.board()).history.at(-1)).toMatchObject({ agent_id: 'api', file_path: 'src/**', event: 'forced', by: 'dashboard' });
-    // A lock it took mid-task (not among its declared files): it is told.
-    expect(await store.readMessages('api')).toMatchObject([{ from: 'dashboard', type: 'status', message: expect.stringContaining('src/**') }]);
+    // It is told, as unlock --force tells it.
+    expect(await store.readMessages('api')).toMatchObject([{ from: 'dashboard', type: 'status', message: expect.stringContaining('force-released your lock on src/**') }]);
     expect((await post(port, '/api/locks/release', { agent_id: 'api', file_path: 'src/**' }, dashboard.token)).status).toBe(404);
   });
 
