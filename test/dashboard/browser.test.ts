@@ -47,8 +47,9 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
   /** A run of three agents: talker (stdin, holds src/shared/**), waiter (waits for it), usage (Claude-like output). */
   async function liveRun(options: { withToken?: boolean } = {}): Promise<Live> {
     const root = project({
-      // A lease of 3 s: a loaded machine must not lose one by itself (a forced release is seen at the next beat).
-      heartbeatMs: 1_000,
+      // A lease of 6 s: a loaded machine (load 20 on two cores was seen) must not lose one by itself;
+      // a forced release is still seen at the next beat.
+      heartbeatMs: 2_000,
       agents: [
         { id: 'talker', command: fixtureArgv('echo-stdin', 'talker.out'), owns: ['src/shared/**'], messages: 'stdin' },
         { id: 'waiter', command: fixtureArgv('forever'), reads: ['src/shared/**'] },
