@@ -353,6 +353,7 @@ function selfAware(liveness: Liveness): Liveness {
       return liveness.bootId;
     },
     processStart: (pid) => (pid === process.pid ? start() : liveness.processStart(pid)),
+    prefetch: (pids) => liveness.prefetch?.([...pids].filter((pid) => pid !== process.pid)),
     pidState: (pid, pidStart) => {
       const self = pid === process.pid && start() !== null && (pidStart == null || pidStart === start());
       return self ? 'alive' : liveness.pidState(pid, pidStart);

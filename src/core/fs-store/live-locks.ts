@@ -2,6 +2,7 @@
 // see, and all that the guard reads on every edit an agent makes. It imports nothing that writes
 // (no mutex, journals, queue or counters), so a read-only caller loads only this and lock-files.
 
+import { isPortable } from '../../platform/system.js';
 import { systemClock, type Clock } from '../clock.js';
 import { fault } from '../faults.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
@@ -20,7 +21,7 @@ export function isStale(lock: StoredLock, now: Instant, facts: MachineFacts): Re
 
 /** What staleness needs to know about this machine. */
 export function machineFacts(liveness: Liveness): MachineFacts {
-  return { host: liveness.host, bootId: liveness.bootId, pidState: (pid, start) => liveness.pidState(pid, start) };
+  return { host: liveness.host, bootId: liveness.bootId, pidState: (pid, start) => liveness.pidState(pid, start), prefetch: (pids) => liveness.prefetch?.(pids) };
 }
 
 /**
@@ -40,9 +41,14 @@ export function readLiveLocks(layout: Layout, clock: Clock, facts: MachineFacts)
   const present = new Set(again.lockNames);
   const now = instant(clock);
   const once = askingOnce(facts);
-  return locks
-    .filter((l) => present.has(l.name) && !(carriesToken(l) && open.has(l.record.token)) && !isStale(l, now, once).stale)
-    .map((l) => l.record);
+  const kept = locks.filter((l) => present.has(l.name) && !(carriesToken(l) && open.has(l.record.token)));
+  if (!isPortable()) return kept.filter((l) => !isStale(l, now, once).stale).map((l) => l.record);
+  // Asking ps costs milliseconds: a lock with a lease is judged by it alone (its holder's death
+  // shows within the lease), and the others' pids are asked in one call.
+  const byLease: MachineFacts = { ...once, pidState: () => 'unknown' };
+  const leased = (l: StoredLock): boolean => typeof l.record.lease_ms === 'number' && l.record.lease_ms > 0;
+  facts.prefetch?.(kept.filter((l) => !leased(l) && typeof l.record.pid === 'number').map((l) => l.record.pid!));
+  return kept.filter((l) => !isStale(l, now, leased(l) ? byLease : once).stale).map((l) => l.record);
 }
 
 /**

@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { procStat } from '../kill-tree.js';
+import { processStart } from '../../platform/liveness.js';
 import type { Policy, RunContext } from '../policy.js';
 
 const KILLER = fileURLToPath(new URL('../watchdog.js', import.meta.url));
@@ -97,7 +97,7 @@ export function watchdog(): Policy {
       detached: true, stdio: ['pipe', 'ignore', 'ignore'], env,
     });
     child = started;
-    run.settings.watchdog = started.pid !== undefined ? { pid: started.pid, start: procStat(started.pid)?.startTime ?? null } : null;
+    run.settings.watchdog = started.pid !== undefined ? { pid: started.pid, start: processStart(started.pid) } : null;
     started.on('error', (error) => {
       if (started.pid === undefined) lost(run, started, `could not start (${error.message})`);
     });
