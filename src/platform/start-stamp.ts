@@ -38,6 +38,6 @@ export function sameStart(recorded: number, observed: ObservedStart, bootEpochMs
   }
   if (observed.epochMs === null) return null;
   // Both from `ps` (whole seconds of one clock): equal; else one side was derived from ticks.
-  if (observed.ticks === null) return Math.abs(observed.epochMs - recorded) < 1000;
+  if (observed.ticks === null) return observed.epochMs === recorded;
   return Math.abs(observed.epochMs - recorded) <= CROSS_UNIT_TOLERANCE_MS;
 }

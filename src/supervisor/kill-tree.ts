@@ -23,10 +23,13 @@ export function signalGroup(pgid: number, signal: KillSignal | NodeJS.Signals): 
   }
 }
 
-/** Signal the group, then every straggler outside it; returns the stragglers signalled. */
+/**
+ * Signal the group, then every straggler outside it; returns the processes signalled. The tree is
+ * looked at first: a descendant is found by its parent only while that parent lives.
+ */
 export function signalTree(pgid: number | null, marker: TreeMarker | null, signal: KillSignal): number[] {
-  if (pgid !== null) signalGroup(pgid, signal);
   const stragglers = pgid !== null || marker ? findTree(pgid, marker) : [];
+  if (pgid !== null) signalGroup(pgid, signal);
   for (const pid of stragglers) {
     try {
       process.kill(pid, signal);

@@ -339,7 +339,7 @@ export class FileStore implements Store {
 }
 
 /**
- * This process is alive and its start time never changes: asking /proc about our own pid (every
+ * This process is alive and its start time never changes: asking /proc or ps about our own pid (every
  * lock we hold is judged in every section) is answered from memory.
  */
 function selfAware(liveness: Liveness): Liveness {

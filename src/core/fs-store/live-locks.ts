@@ -53,7 +53,7 @@ export function readLiveLocks(layout: Layout, clock: Clock, facts: MachineFacts)
 
 /**
  * Each process asked about once per reading: every lock that `run` keeps alive carries the
- * supervisor's pid, so twenty locks would otherwise read its /proc entry twenty times.
+ * supervisor's pid, so twenty locks would otherwise ask about it twenty times.
  */
 function askingOnce(facts: MachineFacts): MachineFacts {
   const answers = new Map<string, ReturnType<MachineFacts['pidState']>>();
