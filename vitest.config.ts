@@ -7,7 +7,6 @@ import { defineConfig } from 'vitest/config';
  * processes are looked at, and run once.
  */
 const PORTABLE_SUITES = [
-  'test/platform/**/*.test.ts',
   'test/core/liveness.test.ts',
   'test/core/store/mutual-exclusion.test.ts',
   'test/core/store/crash.test.ts',
