@@ -4,7 +4,7 @@
 
 import { hostname } from 'node:os';
 import { bootId as platformBootId } from '../platform/boot.js';
-import { prefetch, pidState as platformPidState, processStart as platformProcessStart, type PidState } from '../platform/liveness.js';
+import { pidStateKnown, prefetch, prefetchAhead, refreshAhead, pidState as platformPidState, processStart as platformProcessStart, type PidState } from '../platform/liveness.js';
 import { parseStat } from '../platform/proc.js';
 
 export type { PidState } from '../platform/liveness.js';
@@ -19,6 +19,12 @@ export interface Liveness {
   pidState(pid: number, pidStart: number | null | undefined): PidState;
   /** A hint that these pids are about to be asked about (the portable path asks ps once for all). */
   prefetch?(pids: Iterable<number>): void;
+  /** Ask again, without blocking, what will be asked soon (before the critical section). */
+  refreshAhead?(): Promise<void>;
+  /** `prefetch` that never blocks: what is not known is asked in the background. */
+  prefetchAhead?(pids: Iterable<number>): void;
+  /** `pidState` from what is known now: 'unknown' (and asked in the background) rather than block. */
+  pidStateKnown?(pid: number, pidStart: number | null | undefined): PidState;
 }
 
 interface ProcStat {
@@ -61,4 +67,7 @@ export const systemLiveness: Liveness = {
   processStart,
   pidState,
   prefetch,
+  refreshAhead,
+  prefetchAhead,
+  pidStateKnown,
 };

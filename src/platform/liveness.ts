@@ -1,19 +1,26 @@
 // Is a pid still the process that was recorded? Dead when it is gone, a zombie, or a different
 // process that reused the pid (its start differs). Linux reads /proc/PID/stat (µs a look); the
-// portable path asks `ps`, a few ms a call, so it asks once for many pids (`prefetch`) and keeps an
-// answer for a moment: an "alive" kept 250 ms only delays a reclaim by as much, and a recorded
-// process found dead stays dead.
+// portable path asks `ps` (a few ms a call, tens under load), so it asks once for many pids
+// (`prefetch`), and asks again ahead of time, without blocking, before the store's critical
+// section (`refreshAhead`), so that ps runs outside it. Inside, an "alive" answer up to a few
+// seconds old is used as it is (an old "alive" only delays a reclaim, never grants anything) while
+// a fresh one is asked for in the background; only a pid never seen blocks on ps.
 
 import { bootTimeMs } from './boot.js';
 import { readStat } from './proc.js';
-import { psStates, type PsRow } from './ps.js';
+import { psStates, psStatesAsync, type PsRow } from './ps.js';
 import { sameStart, TICKS_PER_SECOND } from './start-stamp.js';
 import { isPortable } from './system.js';
 
 export type PidState = 'alive' | 'dead' | 'unknown';
 
-/** How long a portable answer about a pid is reused. */
-const PORTABLE_ANSWER_MS = 250;
+/** How long a portable answer about a pid is taken as current. */
+const PORTABLE_ANSWER_MS = 1000;
+/** How old an "alive" answer may be and still be used (while a fresh one is asked for in the background). */
+const ALIVE_USABLE_MS = 5000;
+/** Answers this old are asked again ahead of time, for pids asked about within ASKED_LATELY_MS. */
+const REFRESH_AFTER_MS = 2000;
+const ASKED_LATELY_MS = 5000;
 
 /** Without /proc and without ps, existence is all we can know (kill(pid, 0) calls a zombie alive). */
 function signalProbe(pid: number): PidState {
@@ -39,36 +46,93 @@ function nativeState(pid: number, start: number | null | undefined): PidState {
 
 /** Portable answers: a row, or null for "no such process", and when it was asked. */
 const answers = new Map<number, { row: PsRow | null; at: number }>();
+/** When each pid was last asked about (by a caller, not by the refresh). */
+const asked = new Map<number, number>();
+let refreshing: Promise<void> | null = null;
+
+function remember(wanted: number[], rows: Map<number, PsRow>, at: number): void {
+  for (const pid of wanted) answers.set(pid, { row: rows.get(pid) ?? null, at });
+  if (answers.size > 4096) for (const [pid, answer] of answers) if (at - answer.at >= PORTABLE_ANSWER_MS) answers.delete(pid);
+  if (asked.size > 4096) for (const [pid, when] of asked) if (at - when >= ASKED_LATELY_MS) asked.delete(pid);
+}
+
+/**
+ * Ask ps again, without blocking, about the pids asked about lately whose answers are getting old:
+ * the store calls this before it waits for its critical section, where a sync ps would hold
+ * everyone up. Resolves at once on Linux and when nothing needs asking.
+ */
+export function refreshAhead(): Promise<void> {
+  if (!isPortable()) return Promise.resolve();
+  if (refreshing) return refreshing;
+  const now = performance.now();
+  const wanted = [...asked].filter(([pid, when]) => now - when < ASKED_LATELY_MS && !(now - (answers.get(pid)?.at ?? -Infinity) < REFRESH_AFTER_MS)).map(([pid]) => pid);
+  if (wanted.length === 0) return Promise.resolve();
+  refreshing = psStatesAsync(wanted).then((rows) => {
+    refreshing = null;
+    if (rows) remember(wanted, rows, now);
+  });
+  return refreshing;
+}
 
 function fresh(pid: number, now: number): boolean {
   const answer = answers.get(pid);
   return answer !== undefined && now - answer.at < PORTABLE_ANSWER_MS;
 }
 
-/** Ask ps once about every pid here that has no fresh answer. */
+/** An answer that may be used now: current, or "alive" and not too old. */
+function usable(pid: number, now: number): boolean {
+  const answer = answers.get(pid);
+  return answer !== undefined && (now - answer.at < PORTABLE_ANSWER_MS || (answer.row !== null && now - answer.at < ALIVE_USABLE_MS));
+}
+
+/** Ask ps once (blocking) about every pid here that has no usable answer; refresh the others in the background. */
 export function prefetch(pids: Iterable<number>): void {
   if (!isPortable()) return;
   const now = performance.now();
-  const wanted = [...new Set(pids)].filter((pid) => Number.isInteger(pid) && pid > 0 && !fresh(pid, now));
+  const valid = [...new Set(pids)].filter((pid) => Number.isInteger(pid) && pid > 0);
+  for (const pid of valid) asked.set(pid, now);
+  const wanted = valid.filter((pid) => !usable(pid, now));
+  if (valid.some((pid) => !fresh(pid, now) && !wanted.includes(pid))) void refreshAhead();
   if (wanted.length === 0) return;
   const rows = psStates(wanted);
-  if (rows === null) return;
-  for (const pid of wanted) answers.set(pid, { row: rows.get(pid) ?? null, at: now });
-  if (answers.size > 4096) for (const [pid, answer] of answers) if (now - answer.at >= PORTABLE_ANSWER_MS) answers.delete(pid);
+  if (rows !== null) remember(wanted, rows, now);
+}
+
+/** Note the pids as wanted and ask about the unknown ones in the background; never blocks. */
+export function prefetchAhead(pids: Iterable<number>): void {
+  if (!isPortable()) return;
+  const now = performance.now();
+  let missing = false;
+  for (const pid of pids) {
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    asked.set(pid, now);
+    if (!fresh(pid, now)) missing = true;
+  }
+  if (missing) void refreshAhead();
+}
+
+/** pidState from the answers at hand (Linux: /proc, as always); 'unknown' rather than wait for ps. */
+export function pidStateKnown(pid: number, start: number | null | undefined): PidState {
+  if (!isPortable()) return pidState(pid, start);
+  if (!Number.isInteger(pid) || pid <= 0) return 'dead';
+  prefetchAhead([pid]);
+  return usable(pid, performance.now()) ? judgeRow(answers.get(pid)!.row, start) : 'unknown';
+}
+
+function judgeRow(row: PsRow | null, start: number | null | undefined): PidState {
+  if (row === null || row.state === 'Z') return 'dead';
+  if (start == null) return 'alive';
+  return sameStart(start, { ticks: null, epochMs: row.startMs }, bootTimeMs()) === false ? 'dead' : 'alive';
 }
 
 function portableRow(pid: number): PsRow | null | 'unknown' {
   prefetch([pid]);
-  const answer = answers.get(pid);
-  return answer === undefined || !fresh(pid, performance.now()) ? 'unknown' : answer.row;
+  return usable(pid, performance.now()) ? answers.get(pid)!.row : 'unknown';
 }
 
 function portableState(pid: number, start: number | null | undefined): PidState {
   const row = portableRow(pid);
-  if (row === 'unknown') return signalProbe(pid);
-  if (row === null || row.state === 'Z') return 'dead';
-  if (start == null) return 'alive';
-  return sameStart(start, { ticks: null, epochMs: row.startMs }, bootTimeMs()) === false ? 'dead' : 'alive';
+  return row === 'unknown' ? signalProbe(pid) : judgeRow(row, start);
 }
 
 /** Whether `pid` still is the process that started at `start` (when known). */

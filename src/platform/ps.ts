@@ -3,7 +3,7 @@
 // everywhere. Options used are those of both procps (Linux) and BSD ps (macOS): -p with a comma
 // list, -A, and the keywords pid, ppid, pgid, sess, stat, lstart. One call answers many pids.
 
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 
 const PS_ENV = { LC_ALL: 'C', LANG: 'C', TZ: 'UTC', PATH: process.env.PATH ?? '/bin:/usr/bin' };
 
@@ -43,13 +43,29 @@ export function parseLstart(words: string[]): number | null {
   return m < 0 || !Number.isFinite(ms) ? null : ms;
 }
 
+const STATE_ARGS = (pids: number[]) => ['-o', 'pid=,ppid=,pgid=,stat=,lstart=', '-p', pids.join(',')];
+
 /**
  * State and start of each pid that exists (zombies included); a pid absent from the map does not
  * exist. null when ps could not run (nothing can be said).
  */
 export function psStates(pids: number[]): Map<number, PsRow> | null {
   if (pids.length === 0) return new Map();
-  const out = runPs(['-o', 'pid=,ppid=,pgid=,stat=,lstart=', '-p', pids.join(',')]);
+  return parseStates(runPs(STATE_ARGS(pids)));
+}
+
+/** The same without blocking: for asking ahead, outside the critical section. */
+export function psStatesAsync(pids: number[]): Promise<Map<number, PsRow> | null> {
+  psCalls.count++;
+  return new Promise((resolve) => {
+    execFile('ps', STATE_ARGS(pids), { encoding: 'utf8', env: PS_ENV, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+      const noRows = (error as { code?: unknown } | null)?.code === 1 && stdout.trim() === '';
+      resolve(error && !noRows ? null : parseStates(stdout));
+    });
+  });
+}
+
+function parseStates(out: string | null): Map<number, PsRow> | null {
   if (out === null) return null;
   const rows = new Map<number, PsRow>();
   for (const line of out.split('\n')) {
