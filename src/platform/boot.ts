@@ -1,9 +1,12 @@
 // The boot identity written into records (`boot_id`), and how two of them compare. On Linux it is
 // the kernel's boot id (a UUID from /proc). On the portable path it is the boot time, `boot@<s>`:
-// macOS gives it exactly (`sysctl -n kern.boottime`); on Linux under AGENTVISOR_PORTABLE it is
-// now less the uptime (`uptime -s`), which jitters by about a second, so boot times compare within
-// a tolerance. A UUID and a boot time say nothing about each other: "unknown", never "different".
+// on macOS now less os.uptime() (libuv asks sysctl kern.boottime: no process to spawn, which
+// matters in the guard, run at every edit; `sysctl -n kern.boottime` if that fails); on Linux
+// under AGENTVISOR_PORTABLE now less the uptime `uptime -s` gives (os.uptime() would read /proc).
+// Both jitter by about a second, so boot times compare within a tolerance. A UUID and a boot time
+// say nothing about each other: "unknown", never "different".
 
+import { uptime } from 'node:os';
 import { helperOutput } from './ps.js';
 import { readBootId, readBootTimeMs } from './proc.js';
 import { isPortable } from './system.js';
@@ -45,6 +48,8 @@ export function parseUptimeSince(text: string): number | null {
 /** The boot time in ms since the epoch, by portable means; null when no helper tells. */
 function portableBootTimeMs(): number | null {
   if (process.platform === 'darwin') {
+    const seconds = uptime();
+    if (seconds > 0) return Date.now() - seconds * 1000;
     const text = helperOutput('sysctl', ['-n', 'kern.boottime']);
     return text ? parseKernBoottime(text) : null;
   }

@@ -12,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { BIN, cleanEnv } from '../helpers/cli.js';
 import { testDir } from '../helpers/tempdir.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { fixture, guardProject, LOCK_DIR } from '../guard/support.js';
+import { spawnActor } from '../core/store/support.js';
 
 const HAVE_STRACE = spawnSync('strace', ['-V']).status === 0;
 if (!HAVE_STRACE) {
@@ -104,6 +106,27 @@ describe.skipIf(!HAVE_STRACE)('portable processes never read /proc/PID nor use a
     expect(trace).toMatch(/execve\("[^"]*\/ps"/);
 
     for (const { trace: file } of [lock, run, crash]) expect(findings(file, baseline)).toEqual([]);
+  });
+
+  it('the guard runs no ps at an edit when the holder has a lease (it is judged by the lease)', async () => {
+    const root = guardProject({ 'src/api/users.ts': 'x\n' });
+    const holder = spawnActor(join(root, LOCK_DIR), [
+      { op: 'acquire', agent: 'api', paths: ['src/api/**'], owner: { pid: 'self', leaseMs: 15_000 } },
+      { op: 'hold' },
+    ], { AGENTVISOR_PORTABLE: '1' });
+    try {
+      await holder.line((l) => l.op === 'acquire');
+      const trace = join(root, 'guard.txt');
+      const guard = spawnSync('strace', [...TRACE, '-o', trace, process.execPath, BIN, 'guard', '--agent', 'web'], {
+        cwd: root, env: cleanEnv({ AGENTVISOR_PORTABLE: '1' }), input: fixture('claude-write', root), encoding: 'utf8',
+      });
+      expect(guard.status, guard.stderr).toBe(2);
+      expect(guard.stderr).toContain('api');
+      expect(readFileSync(trace, 'utf8')).not.toMatch(/execve\("[^"]*\/ps"/);
+    } finally {
+      holder.child.stdin!.end();
+      await holder.exited;
+    }
   });
 
   it('the check finds a /proc/PID read when a node process makes one (it can fail)', () => {
