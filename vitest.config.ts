@@ -14,7 +14,6 @@ const PORTABLE_SUITES = [
   'test/core/store/fairness.test.ts',
   'test/supervisor/crash.test.ts',
   'test/supervisor/watchdog.test.ts',
-  'test/supervisor/leases.test.ts',
 ];
 
 // Tests spawn real processes; two cores are shared, so keep parallelism modest and timeouts generous.

@@ -17,9 +17,9 @@ export type PidState = 'alive' | 'dead' | 'unknown';
 /** How long a portable answer about a pid is taken as current. */
 const PORTABLE_ANSWER_MS = 1000;
 /** How old an "alive" answer may be and still be used (while a fresh one is asked for in the background). */
-const ALIVE_USABLE_MS = 5000;
+const ALIVE_USABLE_MS = 2500;
 /** Answers this old are asked again ahead of time, for pids asked about within ASKED_LATELY_MS. */
-const REFRESH_AFTER_MS = 2000;
+const REFRESH_AFTER_MS = 1000;
 const ASKED_LATELY_MS = 5000;
 
 /** Without /proc and without ps, existence is all we can know (kill(pid, 0) calls a zombie alive). */
@@ -49,6 +49,13 @@ const answers = new Map<number, { row: PsRow | null; at: number }>();
 /** When each pid was last asked about (by a caller, not by the refresh). */
 const asked = new Map<number, number>();
 let refreshing: Promise<void> | null = null;
+/** When the background ask in flight started. */
+let refreshStarted = 0;
+/**
+ * A background answer overdue by this much is not waited for: the caller asks ps itself. (A
+ * program that loops on the store without ever yielding to the event loop would never get one.)
+ */
+const BACKGROUND_OVERDUE_MS = 1000;
 
 function remember(wanted: number[], rows: Map<number, PsRow>, at: number): void {
   for (const pid of wanted) answers.set(pid, { row: rows.get(pid) ?? null, at });
@@ -67,6 +74,7 @@ export function refreshAhead(): Promise<void> {
   const now = performance.now();
   const wanted = [...asked].filter(([pid, when]) => now - when < ASKED_LATELY_MS && !(now - (answers.get(pid)?.at ?? -Infinity) < REFRESH_AFTER_MS)).map(([pid]) => pid);
   if (wanted.length === 0) return Promise.resolve();
+  refreshStarted = now;
   refreshing = psStatesAsync(wanted).then((rows) => {
     refreshing = null;
     if (rows) remember(wanted, rows, now);
@@ -114,15 +122,33 @@ export function prefetchAhead(pids: Iterable<number>): void {
 /** pidState from the answers at hand (Linux: /proc, as always); 'unknown' rather than wait for ps. */
 export function pidStateKnown(pid: number, start: number | null | undefined): PidState {
   if (!isPortable()) return pidState(pid, start);
-  if (!Number.isInteger(pid) || pid <= 0) return 'dead';
+  if (!Number.isInteger(pid) || pid <= 0 || knownDead(pid, start)) return 'dead';
   prefetchAhead([pid]);
-  return usable(pid, performance.now()) ? judgeRow(answers.get(pid)!.row, start) : 'unknown';
+  const now = performance.now();
+  const answer = answers.get(pid);
+  if (answer && usable(pid, now)) return remembered(pid, answer.row, start);
+  return refreshing && now - refreshStarted > BACKGROUND_OVERDUE_MS ? portableState(pid, start) : 'unknown';
 }
 
+/** judgeRow, remembering a pid found gone under its own key (the row is null then). */
+function remembered(pid: number, row: PsRow | null, start: number | null | undefined): PidState {
+  const state = judgeRow(row, start);
+  if (state === 'dead' && start != null) deadForGood.add(`${pid}/${start}`);
+  return state;
+}
+
+/** Processes (pid and recorded start) found dead: one never comes back, so this is kept for good. */
+const deadForGood = new Set<string>();
+
 function judgeRow(row: PsRow | null, start: number | null | undefined): PidState {
-  if (row === null || row.state === 'Z') return 'dead';
-  if (start == null) return 'alive';
-  return sameStart(start, { ticks: null, epochMs: row.startMs }, bootTimeMs()) === false ? 'dead' : 'alive';
+  const dead = row === null || row.state === 'Z' || (start != null && sameStart(start, { ticks: null, epochMs: row.startMs }, bootTimeMs()) === false);
+  if (!dead) return 'alive';
+  if (deadForGood.size > 4096) deadForGood.clear();
+  return 'dead';
+}
+
+function knownDead(pid: number, start: number | null | undefined): boolean {
+  return start != null && deadForGood.has(`${pid}/${start}`);
 }
 
 function portableRow(pid: number): PsRow | null | 'unknown' {
@@ -131,8 +157,9 @@ function portableRow(pid: number): PsRow | null | 'unknown' {
 }
 
 function portableState(pid: number, start: number | null | undefined): PidState {
+  if (knownDead(pid, start)) return 'dead';
   const row = portableRow(pid);
-  return row === 'unknown' ? signalProbe(pid) : judgeRow(row, start);
+  return row === 'unknown' ? signalProbe(pid) : remembered(pid, row, start);
 }
 
 /** Whether `pid` still is the process that started at `start` (when known). */
