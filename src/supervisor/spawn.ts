@@ -4,7 +4,8 @@
 // execa: we use none of execa's buffering, piping or promise, and importing it cost ~70 ms of every
 // run's start-up (bench/supervisor.bench.mjs).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 
 export interface SpawnRequest {
@@ -42,7 +43,7 @@ export function spawnAgent(request: SpawnRequest): SpawnedAgent {
     return { pid: undefined, stdin: null, stdout: null, stderr: null, exited: Promise.resolve(exit) };
   }
   const exited = new Promise<AgentExit>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('exit', (code, signal) => resolve(code === 127 ? withMissingCommand({ code, signal }, request) : { code, signal }));
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (child.pid === undefined || child.exitCode !== null) resolve({ code: null, signal: null, error: describeSpawnError(error, request) });
     });
@@ -52,7 +53,21 @@ export function spawnAgent(request: SpawnRequest): SpawnedAgent {
 
 function describeSpawnError(error: NodeJS.ErrnoException, request: SpawnRequest): string {
   const what = Array.isArray(request.command) ? request.command[0] : '/bin/sh';
-  if (error.code === 'ENOENT') return `cannot start "${what}" in ${request.cwd}: no such command or folder`;
+  if (error.code === 'ENOENT') return existsSync(request.cwd) ? `command not found: ${what}` : `cannot start "${what}": no such folder ${request.cwd}`;
   if (error.code === 'EACCES') return `cannot start "${what}": permission denied`;
   return `cannot start "${what}": ${error.message}`;
+}
+
+/**
+ * A shell string that exits 127 because its first command does not exist says so, as the argv form
+ * does: `command not found: NAME`, asked of the shell itself (`command -v`, with the agent's PATH
+ * and folder), so a 127 of the program's own, or from deeper in the script, stays a plain 127.
+ */
+function withMissingCommand(exit: AgentExit, request: SpawnRequest): AgentExit {
+  if (typeof request.command !== 'string') return exit;
+  // The first word after any VAR=value assignments, when it is a plain word.
+  const name = /^\s*(?:[A-Za-z_]\w*=\S*\s+)*([^\s;&|()<>'"`$\\]+)(?=\s|$)/.exec(request.command)?.[1];
+  if (!name) return exit;
+  const found = spawnSync('/bin/sh', ['-c', 'command -v -- "$1" >/dev/null', 'sh', name], { cwd: request.cwd, env: request.env, stdio: 'ignore' });
+  return found.status === 0 ? exit : { ...exit, error: `command not found: ${name}` };
 }

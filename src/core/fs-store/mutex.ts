@@ -73,3 +73,12 @@ export class DirMutex {
 export function mutexHolder(dir: string): ChainHolder | null {
   return new SocketChain(chainDirFor(dir)).holder();
 }
+
+/**
+ * The process inside the critical section of `dir` now, or null. A process stopped there blocks
+ * every writer; tests use this to stop one only outside it.
+ */
+export function sectionHolder(dir: string): { pid: number; state: string } | null {
+  const holder = mutexHolder(dir);
+  return holder ? { pid: holder.pid, state: holder.state ?? '?' } : null;
+}
