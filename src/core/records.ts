@@ -106,4 +106,7 @@ export interface BoardRecord {
   pending_messages: Record<string, number>;
   history: HistoryEntry[];
   conflicts: ConflictRecord[];
+  /** PostgreSQL store: the scope this board is of, and the database's clock when it was read. */
+  scope?: string;
+  now?: string;
 }

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join, relative, resolve, sep } from 'node:path';
 import { AgentvisorError } from '../core/errors.js';
 import { DEFAULT_AGENT_ID, validateAgentId } from '../core/ids.js';
-import { holderConflicts } from '../core/fs-store/conflicts.js';
+import { holderConflicts } from '../core/rules/conflicts.js';
 import { liveLocksIn } from '../core/fs-store/live-locks.js';
 import { coordinationDir, findRoot } from '../core/location.js';
 import { escapeLiteral } from '../core/glob/index.js';

@@ -2,24 +2,22 @@
 // them and written atomically (temp + rename), so a reader always sees a whole, valid file.
 
 import type { BoardRecord, ConflictRecord, HistoryEntry, LockRecord } from '../records.js';
+import { assembleBoard, BOARD_CONFLICTS, BOARD_HISTORY } from '../rules/board.js';
 import { readAgents } from './agents.js';
 import { replaceFile } from './atomic-file.js';
 import { pendingCounts } from './inbox.js';
 import { readTail } from './journal.js';
 import type { Layout } from './layout.js';
 
-export const BOARD_HISTORY = 200;
-export const BOARD_CONFLICTS = 100;
-
 export function buildBoard(layout: Layout, locks: LockRecord[], nowIso: string): BoardRecord {
-  return {
-    updated_at: nowIso,
-    locks: [...locks].sort((a, b) => a.token - b.token || a.file_path.localeCompare(b.file_path)),
+  return assembleBoard({
+    now: nowIso,
+    locks,
     agents: readAgents(layout),
-    pending_messages: pendingCounts(layout),
+    pendingMessages: pendingCounts(layout),
     history: readTail<HistoryEntry>(layout.history, BOARD_HISTORY),
     conflicts: readTail<ConflictRecord>(layout.conflicts, BOARD_CONFLICTS),
-  };
+  });
 }
 
 /** Write the board; with `onlyIf`, only if it still says yes just before the file is replaced. */

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { ConflictRecord, HistoryEntry, LockMode, LockRecord } from '../records.js';
+import { conflictLogEntries, planGrant } from '../rules/acquire.js';
 import type { AcquireRequest, PathRequest, ProcessIdentity } from '../store.js';
 import { createFile, createFreeFile, removeFile, removeQuietly, step } from './atomic-file.js';
 import { appendLines } from './journal.js';
@@ -32,17 +33,6 @@ function nameOf(agentId: string, path: string, mode: LockMode): string {
   const slug = path.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'root';
   const hash = createHash('sha256').update(`${agentId}\0${path}\0${mode}`).digest('hex').slice(0, 12);
   return `${slug}.${agentId}.${hash}${LOCK_SUFFIX}`;
-}
-
-/** The same path asked twice in one request counts once. */
-export function uniquePaths(paths: PathRequest[]): PathRequest[] {
-  const seen = new Set<string>();
-  return paths.filter((p) => {
-    const key = `${p.mode}\0${p.path}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function newRecord(s: Section, request: AcquireRequest, path: PathRequest, token: number): LockRecord {
@@ -95,15 +85,9 @@ export interface Granted {
 /** Grant the request (the caller found no conflict). Throws STORE_IO with nothing granted. */
 export function grant(s: Section, request: AcquireRequest): Granted {
   step('acquire.grant', s.layout.dir, () => undefined);
-  const own = s.live.filter((l) => l.record.agent_id === request.agentId && l.state === 'ok');
-  const kept: LockRecord[] = [];
-  const fresh: PathRequest[] = [];
-  for (const path of uniquePaths(request.paths)) {
-    // Asking again for what one already holds, in the same mode, is granted and keeps the record.
-    const held = own.find((l) => l.record.file_path === path.path && l.record.mode === path.mode);
-    if (held) kept.push(held.record);
-    else fresh.push(path);
-  }
+  const own = s.live.filter((l) => l.record.agent_id === request.agentId && l.state === 'ok').map((l) => l.record);
+  // Asking again for what one already holds, in the same mode, is granted and keeps the record.
+  const { kept, fresh } = planGrant(request.agentId, request.paths, own);
   if (fresh.length === 0) return { locks: kept, token: Math.max(...kept.map((l) => l.token)) };
 
   const token = s.nextToken();
@@ -142,6 +126,5 @@ export function grant(s: Section, request: AcquireRequest): Granted {
 
 /** Record refused requests in the conflict log. */
 export function logConflicts(s: Section, request: AcquireRequest, conflicts: ConflictRecord[]): void {
-  const entries = conflicts.map((c) => ({ ...c, agent_id: request.agentId, mode: request.paths.find((p) => p.path === c.file_path)?.mode ?? 'exclusive', at: s.nowIso }));
-  appendLines(s.layout.conflicts, entries, 'conflicts');
+  appendLines(s.layout.conflicts, conflictLogEntries(request.agentId, request.paths, conflicts, s.nowIso), 'conflicts');
 }

@@ -1,0 +1,87 @@
+// (Both stores.) One attempt of an acquisition decided from what the store holds now: grant,
+// refuse, or wait in line; who is ahead in the line; and which requested paths are already held.
+// Pure: each store reads its locks and waiters in its own critical section and applies the answer.
+
+import type { ConflictRecord, LockRecord } from '../records.js';
+import type { PathRequest } from '../store.js';
+import { holderConflicts, waiterConflicts } from './conflicts.js';
+
+/** A waiter in line, as both stores keep one (ticket: order of arrival in the critical section). */
+export interface LineEntry {
+  ticket: number;
+  agent_id: string;
+  paths: PathRequest[];
+  since: string;
+}
+
+export interface AttemptInput {
+  agentId: string;
+  paths: PathRequest[];
+  /** Live locks (stale ones already reclaimed). */
+  held: LockRecord[];
+  /** Live waiters (gone ones already dropped), any order. */
+  line: LineEntry[];
+  /** The ticket this request got in an earlier attempt, if any. */
+  ticket: number | null;
+  wait: boolean;
+  /** The request is giving up (timeout, abort): grant if free, else refuse and leave the line. */
+  leaving: boolean;
+}
+
+export type Decision =
+  /** `ticket`: our place in line, to be removed with the grant. */
+  | { kind: 'grant'; ticket: number | null }
+  /** `ticket`: our place to remove; `log`: record the conflicts (a refusal, not a give-up). */
+  | { kind: 'refuse'; conflicts: ConflictRecord[]; ticket: number | null; log: boolean }
+  /** `ticket` null: the request needs a new ticket, at the back of the line. */
+  | { kind: 'wait'; conflicts: ConflictRecord[]; ticket: number | null };
+
+/**
+ * Our entry gone from the line means our place is lost (we died, were stopped or cut off past our
+ * lease): everyone now in line is ahead of us. Otherwise the earlier tickets are.
+ */
+export function waitersAhead(line: LineEntry[], given: number | null): { ticket: number | null; ahead: LineEntry[] } {
+  const ticket = given !== null && line.some((e) => e.ticket === given) ? given : null;
+  const ahead = line.filter((e) => e.ticket !== ticket && (ticket === null || e.ticket < ticket));
+  return { ticket, ahead };
+}
+
+export function decideAttempt(input: AttemptInput): Decision {
+  const { ticket, ahead } = waitersAhead(input.line, input.ticket);
+  const conflicts = [...holderConflicts(input.agentId, input.paths, input.held), ...waiterConflicts(input.agentId, input.paths, ahead)];
+  if (conflicts.length === 0) return { kind: 'grant', ticket };
+  if (input.leaving) return { kind: 'refuse', conflicts, ticket, log: false };
+  if (!input.wait) return { kind: 'refuse', conflicts, ticket, log: true };
+  return { kind: 'wait', conflicts, ticket };
+}
+
+/** The same path asked twice in one request counts once. */
+export function uniquePaths(paths: PathRequest[]): PathRequest[] {
+  const seen = new Set<string>();
+  return paths.filter((p) => {
+    const key = `${p.mode}\0${p.path}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * What a grant adds: asking again for what the agent already holds in the same mode keeps that
+ * record (same token); the rest are new locks under one new token.
+ */
+export function planGrant(agentId: string, paths: PathRequest[], held: LockRecord[]): { kept: LockRecord[]; fresh: PathRequest[] } {
+  const kept: LockRecord[] = [];
+  const fresh: PathRequest[] = [];
+  for (const path of uniquePaths(paths)) {
+    const own = held.find((l) => l.agent_id === agentId && l.file_path === path.path && l.mode === path.mode && l.unreadable === undefined);
+    if (own) kept.push(own);
+    else fresh.push(path);
+  }
+  return { kept, fresh };
+}
+
+/** Conflict records as the conflict log keeps them: who asked, in which mode, when. */
+export function conflictLogEntries(agentId: string, paths: PathRequest[], conflicts: ConflictRecord[], at: string): ConflictRecord[] {
+  return conflicts.map((c) => ({ ...c, agent_id: agentId, mode: paths.find((p) => p.path === c.file_path)?.mode ?? 'exclusive', at }));
+}
