@@ -22,6 +22,9 @@ export type ErrorCode =
   // the store itself failed (I/O, corrupt state it cannot work around)
   | 'STORE_IO'
   | 'STORE_BUSY'
+  // the PostgreSQL store: unreachable, refused, stalled; a schema it cannot use or create
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_SCHEMA'
   // a git command that agentvisor runs (guard --git-staged, init --git-hook) failed
   | 'GIT_FAILED';
 

@@ -1,12 +1,11 @@
 // One attempt of an acquire inside the critical section (grant, refuse, or wait in line), the
 // waiters' queue as the section sees it, and how long an attempt may wait for the mutex.
 
-import { AgentvisorError } from '../errors.js';
 import type { ConflictRecord } from '../records.js';
-import type { AcquireRequest, PathRequest } from '../store.js';
+import type { AcquireRequest } from '../store.js';
 import { removeQuietly, step } from './atomic-file.js';
 import { decideAttempt } from '../rules/acquire.js';
-import { patternOf } from '../rules/conflicts.js';
+export { checkPaths } from '../rules/acquire.js';
 import { grant, logConflicts, type Granted } from './grant.js';
 import { queueRefreshMs, readQueue, removeEntry, waiterGone, writeEntry, type QueueEntry } from './queue.js';
 import type { Section, StoreContext } from './section.js';
@@ -21,20 +20,6 @@ export interface QueueSettings {
   ctx: StoreContext;
   queueLeaseMs: number;
   busyTimeoutMs: number;
-}
-
-function badInput(message: string, facts: Record<string, unknown> = {}): never {
-  throw new AgentvisorError('INVALID_ARGUMENT', message, facts);
-}
-
-/** Every path must parse (INVALID_GLOB otherwise) before anything is written or compared. */
-export function checkPaths(paths: PathRequest[]): void {
-  if (!Array.isArray(paths) || paths.length === 0) badInput('no lock paths given');
-  for (const p of paths) {
-    if (typeof p?.path !== 'string' || p.path === '') badInput('a lock path is empty', { path: p?.path });
-    if (p.mode !== 'exclusive' && p.mode !== 'shared') badInput(`lock mode must be "exclusive" or "shared", not ${JSON.stringify(p.mode)}`);
-    patternOf(p.path);
-  }
 }
 
 /**

@@ -2,9 +2,24 @@
 // refuse, or wait in line; who is ahead in the line; and which requested paths are already held.
 // Pure: each store reads its locks and waiters in its own critical section and applies the answer.
 
+import { AgentvisorError } from '../errors.js';
 import type { ConflictRecord, LockRecord } from '../records.js';
 import type { PathRequest } from '../store.js';
-import { holderConflicts, waiterConflicts } from './conflicts.js';
+import { holderConflicts, patternOf, waiterConflicts } from './conflicts.js';
+
+function badInput(message: string, facts: Record<string, unknown> = {}): never {
+  throw new AgentvisorError('INVALID_ARGUMENT', message, facts);
+}
+
+/** Every path must parse (INVALID_GLOB otherwise) before anything is written or compared. */
+export function checkPaths(paths: PathRequest[]): void {
+  if (!Array.isArray(paths) || paths.length === 0) badInput('no lock paths given');
+  for (const p of paths) {
+    if (typeof p?.path !== 'string' || p.path === '') badInput('a lock path is empty', { path: p?.path });
+    if (p.mode !== 'exclusive' && p.mode !== 'shared') badInput(`lock mode must be "exclusive" or "shared", not ${JSON.stringify(p.mode)}`);
+    patternOf(p.path);
+  }
+}
 
 /** A waiter in line, as both stores keep one (ticket: order of arrival in the critical section). */
 export interface LineEntry {

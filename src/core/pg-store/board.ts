@@ -1,0 +1,46 @@
+// The board of a scope on PostgreSQL, read fresh in one query: live locks (judged on the
+// database's clock), agents, pending messages, the journals' tails; assembled by the shared rule.
+
+import { blankEntry } from '../fs-store/agents.js';
+import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry } from '../records.js';
+import { assembleBoard, BOARD_CONFLICTS, BOARD_HISTORY } from '../rules/board.js';
+import type { Session } from './connection.js';
+import { liveOf } from './locks.js';
+import type { LockRow } from './rows.js';
+import { SCHEMA } from './schema.js';
+import type { PgContext } from './section.js';
+
+interface BoardRow {
+  now_ms: number;
+  locks: LockRow[];
+  agents: Record<string, Partial<AgentEntry>> | null;
+  pending: Record<string, number> | null;
+  history: HistoryEntry[];
+  conflicts: ConflictRecord[];
+}
+
+export async function readBoard(session: Session, ctx: PgContext): Promise<BoardRecord> {
+  const { rows } = await session.query(
+    `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now_ms,
+       (SELECT coalesce(json_agg(l), '[]'::json) FROM ${SCHEMA}.locks l WHERE l.scope = $1) AS locks,
+       (SELECT json_object_agg(agent_id, entry) FROM ${SCHEMA}.agents WHERE scope = $1) AS agents,
+       (SELECT json_object_agg(to_agent, n) FROM (SELECT to_agent, count(*) AS n FROM ${SCHEMA}.messages
+          WHERE scope = $1 AND kind = 'message' AND state IN ('unread', 'claimed') GROUP BY to_agent) p) AS pending,
+       (SELECT coalesce(json_agg(entry ORDER BY id), '[]'::json) FROM (SELECT id, entry FROM ${SCHEMA}.history WHERE scope = $1 ORDER BY id DESC LIMIT ${BOARD_HISTORY}) h) AS history,
+       (SELECT coalesce(json_agg(entry ORDER BY id), '[]'::json) FROM (SELECT id, entry FROM ${SCHEMA}.conflicts WHERE scope = $1 ORDER BY id DESC LIMIT ${BOARD_CONFLICTS}) c) AS conflicts`,
+    [ctx.scope],
+  );
+  const row = rows[0] as BoardRow;
+  const nowMs = Number(row.now_ms);
+  const agents: Record<string, AgentEntry> = {};
+  for (const [id, entry] of Object.entries(row.agents ?? {})) agents[id] = { ...blankEntry(), ...entry };
+  return assembleBoard({
+    now: new Date(nowMs).toISOString(),
+    locks: liveOf(row.locks, nowMs, ctx.facts),
+    agents,
+    pendingMessages: Object.fromEntries(Object.entries(row.pending ?? {}).sort(([a], [b]) => a.localeCompare(b))),
+    history: row.history,
+    conflicts: row.conflicts,
+    scope: ctx.scope,
+  });
+}
