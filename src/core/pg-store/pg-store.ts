@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { AgentvisorError } from '../errors.js';
+import { fault } from '../faults.js';
 import { validateAgentId } from '../ids.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
 import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry, LockRecord, MessageRecord } from '../records.js';
@@ -284,6 +285,8 @@ export class PgStore implements Store {
     const ends = options.ends ?? 'stop';
     const { seqs, entries } = await this.call('claim inbox', (session) => mail.takeOrClaim(session, this.ctx, agentId, { ends, claim: true, inFlight: this.inFlight }));
     for (const seq of seqs) this.inFlight.add(seq);
+    // Claimed and not yet delivered: a crash here must lose nothing (tests kill at this point).
+    fault('inbox.claimed');
     let settled = false;
     return {
       entries,
