@@ -3,6 +3,7 @@
 
 import { openStore } from '../core/open-store.js';
 import { AgentvisorError } from '../core/errors.js';
+import type { StoreTarget } from '../core/store-choice.js';
 import type { AgentsConfig, OnConflict } from '../config/types.js';
 import { chooseLogFormat, createLogger, type LogFormat, type Logger } from '../log.js';
 import { runAgents, type SupervisorOptions } from './supervisor.js';
@@ -11,6 +12,8 @@ import { formatSummary, type RunResult } from './summary.js';
 export interface CliRunInput {
   config: AgentsConfig;
   dir: string;
+  /** The store (store-choice.ts); agents inherit it as AGENTVISOR_STORE and AGENTVISOR_SCOPE. */
+  target: StoreTarget;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
@@ -40,7 +43,9 @@ export function parseOnConflict(value: string | undefined): OnConflict | undefin
 export async function superviseFromCli(input: CliRunInput): Promise<{ result: RunResult; log: Logger }> {
   const format = chooseLogFormat(input.logFormat, input.env);
   const log = createLogger({ stream: input.stderr, env: input.env, format });
-  const store = await openStore({ dir: input.dir, ...(input.config.store ? { url: input.config.store } : {}) });
+  const store = await openStore({ dir: input.dir, url: input.target.url, scope: input.target.scope });
+  // By environment, never on a command line (where ps would show a password).
+  const env = { ...input.env, ...(input.target.url ? { AGENTVISOR_STORE: input.target.url } : {}), AGENTVISOR_SCOPE: input.target.scope };
   let result: RunResult;
   try {
     result = await runAgents({
@@ -49,7 +54,7 @@ export async function superviseFromCli(input: CliRunInput): Promise<{ result: Ru
       dir: input.dir,
       log,
       stdout: input.stdout as SupervisorOptions['stdout'],
-      env: input.env,
+      env,
       onConflict: input.onConflict,
       lockTimeoutMs: input.lockTimeoutMs,
       timeoutMs: input.timeoutMs ?? null,

@@ -124,6 +124,9 @@ export class PgConnection {
         this.destroy(client);
         throw new ConnectError(error);
       }
+      // An idle connection keeps no process alive (the seed API's users simply exit); a call in
+      // flight is kept alive by its deadline timer.
+      unrefSocket(client);
       this.client = client;
       return client;
     })().finally(() => {
@@ -160,8 +163,14 @@ export class PgConnection {
     await this.tail;
     const client = this.client;
     this.client = null;
-    if (client) await Promise.race([client.end().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+    // Not awaited: the socket is unref'd, so waiting for the server's goodbye could end the process
+    // right here, before its caller prints anything.
+    if (client) client.end().catch(() => undefined);
   }
+}
+
+export function unrefSocket(client: Client): void {
+  (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
 }
 
 function sessionOf(client: Client, deadline: Promise<never>): Session {

@@ -4,6 +4,7 @@
 // once, and callers also poll (at most a second apart) for whatever a notification could miss.
 
 import type { Client } from 'pg';
+import { unrefSocket } from './connection.js';
 import { CHANNEL } from './section.js';
 
 type Wake = () => void;
@@ -51,6 +52,7 @@ export class Listener {
       });
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
+      unrefSocket(client);
       if (this.closed || this.subscribers.size === 0) {
         await client.end().catch(() => undefined);
         return;
