@@ -33,6 +33,7 @@ const MIGRATIONS: string[] = [
      boot_id text,
      watchdog_pid integer,
      watchdog_pid_start bigint,
+     kept_for text,
      lease_ms integer,
      expires_at timestamptz,
      UNIQUE (scope, agent_id, file_path, mode));

@@ -10,7 +10,7 @@ export function isPostgresUrl(value: string): boolean {
 
 /** The URL with any password (in the authority or as `?password=`) replaced by `***`. */
 export function redactUrl(url: string): string {
-  let out = url.replace(/^(postgres(?:ql)?:\/\/[^:@/?#]*:)[^@/?#]*@/i, '$1***@');
+  let out = url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)[^@/?#]*@/i, '$1***@');
   out = out.replace(/([?&]password=)[^&#]*/gi, '$1***');
   return out;
 }
@@ -18,7 +18,7 @@ export function redactUrl(url: string): string {
 /** Every password a URL carries (to scrub from error texts that might echo one). */
 export function passwordsIn(url: string): string[] {
   const found: string[] = [];
-  const authority = /^postgres(?:ql)?:\/\/[^:@/?#]*:([^@/?#]*)@/i.exec(url)?.[1];
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:([^@/?#]*)@/i.exec(url)?.[1];
   if (authority) found.push(authority, safeDecode(authority));
   for (const match of url.matchAll(/[?&]password=([^&#]*)/gi)) if (match[1]) found.push(match[1], safeDecode(match[1]));
   return [...new Set(found.filter((p) => p.length > 0))];
