@@ -60,7 +60,7 @@ export function pgCtlOptions(own: NonNullable<TestPg['own']>): string {
   return `-k ${own.socketDir} -p ${own.port} -c listen_addresses=127.0.0.1 -F -c max_connections=300 -c shared_buffers=16MB`;
 }
 
-async function startOwn(bin: string): Promise<{ pg: TestPg; stop: () => void }> {
+export async function startOwn(bin: string): Promise<{ pg: TestPg; stop: () => void }> {
   const root = mkdtempSync(join(tmpdir(), 'agentvisor-pg-'));
   const runAs = userInfo().uid === 0 ? 'postgres' : null;
   const password = randomBytes(12).toString('hex');

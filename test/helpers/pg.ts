@@ -76,3 +76,20 @@ export function restartServer(): void {
   runPg(own, 'pg_ctl', ['-D', own.data, '-m', 'fast', '-w', 'stop']);
   runPg(own, 'pg_ctl', ['-D', own.data, '-o', pgCtlOptions(own), '-l', `${own.socketDir}/server.log`, '-w', '-t', '30', 'start']);
 }
+
+/** A PostgreSQL server of this test's own (it may be restarted without disturbing other tests). */
+export async function privateServer(): Promise<{ url: string; restart(): void }> {
+  const { findPgBin, startOwn } = await import('../pg-setup.js');
+  const bin = findPgBin();
+  if (!bin) throw new Error('no PostgreSQL installed for a private server');
+  const { pg, stop } = await startOwn(bin);
+  onTestFinished(stop);
+  const own = pg.own!;
+  return {
+    url: pg.url,
+    restart() {
+      runPg(own, 'pg_ctl', ['-D', own.data, '-m', 'fast', '-w', 'stop']);
+      runPg(own, 'pg_ctl', ['-D', own.data, '-o', pgCtlOptions(own), '-l', `${own.socketDir}/server.log`, '-w', '-t', '30', 'start']);
+    },
+  };
+}

@@ -52,6 +52,8 @@ const POLL_START_MS = 20;
 /** The fallback poll: a missed notification delays nothing by more than this. */
 const POLL_MAX_MS = 1_000;
 const MESSAGE_TYPES = new Set(['note', 'handoff', 'status']);
+/** How long a settle keeps trying through a database that is away. */
+const SETTLE_PATIENCE_MS = 30_000;
 
 function callTimeoutFromEnv(): number {
   const value = Number(process.env.AGENTVISOR_PG_CALL_TIMEOUT_MS);
@@ -294,13 +296,29 @@ export class PgStore implements Store {
         if (settled || seqs.length === 0) return;
         settled = true;
         try {
-          await this.call('settle', (session) => mail.settle(session, this.ctx, agentId, seqs, Math.max(0, Math.min(delivered, seqs.length))));
+          await this.settleSurely(agentId, seqs, Math.max(0, Math.min(delivered, seqs.length)));
         } finally {
           // Not settled (the store failed): the next take by this process returns them.
           for (const seq of seqs) this.inFlight.delete(seq);
         }
       },
     };
+  }
+
+  /**
+   * Settle, trying again while the database is away: what was delivered must not be delivered
+   * twice because a settle met a cut network (the claims stay ours, in flight, meanwhile).
+   */
+  private async settleSurely(agentId: string, seqs: number[], delivered: number): Promise<void> {
+    const until = performance.now() + SETTLE_PATIENCE_MS;
+    for (;;) {
+      try {
+        return await this.call('settle', (session) => mail.settle(session, this.ctx, agentId, seqs, delivered), true);
+      } catch (error) {
+        if (!isUnavailable(error) || performance.now() > until) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
   }
 
   async watchInbox(agentId: string, onChange: () => void): Promise<() => Promise<void>> {
@@ -310,6 +328,7 @@ export class PgStore implements Store {
       if (!stopped) onChange();
     });
     // The fallback: a notification missed while the listener reconnected is seen within a second.
+    // The timer keeps the process alive while it watches, as a file watcher would.
     const timer = setInterval(() => {
       this.call('watch inbox', (session) => mail.hasUnread(session, this.ctx, agentId), true)
         .then((any) => {
@@ -317,7 +336,6 @@ export class PgStore implements Store {
         })
         .catch(() => undefined);
     }, POLL_MAX_MS);
-    timer.unref();
     if (await this.call('watch inbox', (session) => mail.hasUnread(session, this.ctx, agentId), true).catch(() => false)) onChange();
     return async () => {
       stopped = true;
