@@ -70,6 +70,8 @@ export interface ReleaseOptions {
   force?: boolean;
   /** Only locks kept alive by this pid (the supervisor releasing its agent's locks). */
   pid?: number;
+  /** With force: only this agent's locks on the paths (the dashboard frees one holder's lock). */
+  holder?: string;
 }
 
 export interface ReleaseResult {
@@ -134,6 +136,13 @@ export interface Store {
   listLocks(): Promise<LockRecord[]>;
   /** Remove stale locks, recording `reclaimed` (or `expired` for a passed TTL); returns them. */
   cleanupStale(): Promise<LockRecord[]>;
+  /**
+   * Record as `stopped` (reason `supervisor gone`) every agent shown running whose supervisor and
+   * watchdog are dead (core/agent-liveness.ts); returns their ids. `exiting`: a pid to count as
+   * dead (the watchdog itself, recording its supervisor's agents as its last act). Optional for
+   * other stores.
+   */
+  cleanupAgents?(options?: { exiting?: number }): Promise<string[]>;
 
   /** Create or update an agent's board entry. */
   updateAgent(agentId: string, patch: Partial<AgentEntry>): Promise<void>;

@@ -22,6 +22,7 @@ import { guardHook, type GuardInjector } from './policies/guard-hook.js';
 import { heartbeat } from './policies/heartbeat.js';
 import { jobControl } from './policies/job-control.js';
 import { killOthersOnFail } from './policies/kill-others-on-fail.js';
+import { ownsOrder } from './policies/owns-order.js';
 import { releaseLocksOnExit } from './policies/release-locks-on-exit.js';
 import { report } from './policies/report.js';
 import { restart } from './policies/restart.js';
@@ -30,6 +31,7 @@ import { runTimeout } from './policies/run-timeout.js';
 import { stopOnSignal, type SignalSource } from './policies/stop-on-signal.js';
 import { watchChanges } from './policies/watch-changes.js';
 import { watchdog } from './policies/watchdog.js';
+import { runControl, type RunControl } from './run-control.js';
 import { agentReport, runExitCode, type RunResult, type UnownedChange } from './summary.js';
 
 export interface SupervisorOptions {
@@ -57,6 +59,8 @@ export interface SupervisorOptions {
   guard?: GuardInjector | null;
   /** Replace the policy list (tests, embedders). */
   policies?: (defaults: Policy[]) => Policy[];
+  /** Given, once the run is built, a way to stop or restart one of its agents (the dashboard). */
+  control?: (control: RunControl) => void;
 }
 
 /** Every behaviour of a run, in the order the supervisor consults them. */
@@ -67,6 +71,8 @@ export function defaultPolicies(options: SupervisorOptions): Policy[] {
     // in the list, so it covers the others' set-up and tear-down sections too.
     ...(options.signals ? [] : [jobControl()]),
     board(),
+    // Before acquire-locks: of two agents whose owns overlap, the later asks only once the earlier holds.
+    ownsOrder(),
     acquireLocks(),
     guardHook(options.guard ?? null),
     heartbeat(),
@@ -130,6 +136,7 @@ class Supervisor implements RunContext {
       const output = new AgentOutput({ stdout: options.stdout, passthroughStderr: options.passthroughStderr }, spec.id, index, join(options.dir, 'logs', `${spec.id}.log`));
       this.agents.set(spec.id, new AgentProcess(spec, index, output, this, this.policies));
     });
+    options.control?.(runControl(this));
   }
 
   get signal(): AbortSignal {

@@ -55,7 +55,7 @@ forEachStore((kind) => {
       const second = waiter('second');
       await second.line((l) => l.op === 'waiting');
       holder.child.stdin!.end();
-      await waitFor(() => granted(second), { timeoutMs: 8_000, what: 'the second waiter to get x past the stopped first' });
+      await waitFor(() => granted(second), { timeoutMs: 15_000, what: 'the second waiter to get x past the stopped first' });
       const third = waiter('third');
       await third.line((l) => l.op === 'waiting');
       first.child.kill('SIGCONT');

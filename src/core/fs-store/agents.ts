@@ -8,7 +8,10 @@ import type { Layout } from './layout.js';
 const STATUSES: ReadonlySet<string> = new Set<AgentStatus>(['waiting', 'running', 'restarting', 'exited', 'failed', 'skipped', 'stopped']);
 
 export function blankEntry(): AgentEntry {
-  return { status: 'running', files: [], pid: null, host: null, started_at: null, heartbeat: null, exit_code: null, signal: null, restarts: 0 };
+  return {
+    status: 'running', files: [], pid: null, host: null, started_at: null, heartbeat: null, exit_code: null, signal: null, restarts: 0,
+    run_id: null, waiting_for: null, ended_at: null, reason: null,
+  };
 }
 
 /** Whatever of a stored entry makes sense; null when nothing does. */

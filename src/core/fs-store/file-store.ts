@@ -3,6 +3,7 @@
 // no consistency across files (check, listLocks, board, peek) take no mutex.
 
 import { mkdirSync, statSync } from 'node:fs';
+import { settledEntry, supervisorGone } from '../agent-liveness.js';
 import { systemClock, type Clock } from '../clock.js';
 import { AgentvisorError } from '../errors.js';
 import { validateAgentId } from '../ids.js';
@@ -24,7 +25,7 @@ import type {
   Store,
 } from '../store.js';
 import { acquireStep, checkPaths, leaveQueueInside, liveQueue, mutexWaitFor, type QueueSettings } from './acquisition.js';
-import { blankEntry, readAgent, writeAgent } from './agents.js';
+import { agentIds, blankEntry, readAgent, writeAgent } from './agents.js';
 import { step, storeIoError } from './atomic-file.js';
 import { buildBoard } from './board.js';
 import { BoardWriter } from './board-writer.js';
@@ -34,7 +35,7 @@ import { forget } from './handles.js';
 import type { ClaimedFile } from './inbox.js';
 import { appendLines } from './journal.js';
 import { Layout } from './layout.js';
-import { machineFacts, readLiveLocks } from './live-locks.js';
+import { instant, machineFacts, readLiveLocks } from './live-locks.js';
 import { removeLocks, renewInside } from './lock-updates.js';
 import { checkSend, claimInside, handOut, knownIn, peekMessages, sendEndInside, sendInside, take, watchInbox, type Mailroom } from './messaging.js';
 import { DirMutex } from './mutex.js';
@@ -203,7 +204,10 @@ export class FileStore implements Store {
     validateAgentId(agentId);
     const wanted = [...new Set(paths)];
     const result = await this.section(
-      (s) => removeLocks(s, agentId, options.force === true, (lock) => wanted.includes(lock.record.file_path) && (options.pid === undefined || lock.record.pid === options.pid)),
+      (s) => removeLocks(s, agentId, options.force === true, (lock) =>
+          wanted.includes(lock.record.file_path) &&
+          (options.pid === undefined || lock.record.pid === options.pid) &&
+          (options.holder === undefined || lock.record.agent_id === options.holder)),
       { create: false, absent: [] as LockRecord[] },
     );
     const releasedPaths = new Set(result.map((l) => l.file_path));
@@ -242,6 +246,22 @@ export class FileStore implements Store {
     }, { create: false, absent: [] as LockRecord[] });
   }
 
+  async cleanupAgents(options: { exiting?: number } = {}): Promise<string[]> {
+    const { facts } = this.ctx;
+    const judged = options.exiting === undefined ? facts : { ...facts, pidState: (pid: number, start: number | null | undefined) => (pid === options.exiting ? 'dead' as const : facts.pidState(pid, start)) };
+    return this.section((s) => {
+      const settled: string[] = [];
+      for (const id of agentIds(s.layout)) {
+        const entry = readAgent(s.layout, id);
+        if (!entry || !supervisorGone(entry, judged)) continue;
+        writeAgent(s.layout, id, settledEntry(entry, judged, s.nowIso));
+        settled.push(id);
+      }
+      if (settled.length > 0) s.mutated();
+      return settled;
+    }, { create: false, absent: [] as string[] });
+  }
+
   /** Live locks without the mutex (live-locks.ts: the guard reads them the same way). */
   private readLiveLocks(): LockRecord[] {
     return readLiveLocks(this.layout, this.ctx.clock, this.ctx.facts);
@@ -277,7 +297,8 @@ export class FileStore implements Store {
   }
 
   async board(): Promise<BoardRecord> {
-    return buildBoard(this.layout, this.readLiveLocks(), new Date(this.ctx.clock.now()).toISOString());
+    const now = instant(this.ctx.clock);
+    return buildBoard(this.layout, this.readLiveLocks(), { nowIso: new Date(now.wall).toISOString(), now, facts: this.ctx.facts });
   }
 
   async flushBoard(): Promise<void> {

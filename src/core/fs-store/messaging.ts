@@ -24,6 +24,7 @@ import {
   type ClaimedFile,
   type Claimer,
 } from './inbox.js';
+import { appendLines } from './journal.js';
 import type { Layout } from './layout.js';
 import type { Section, StoreContext } from './section.js';
 
@@ -54,13 +55,20 @@ export function sendInside(s: Section, request: SendRequest): MessageRecord[] {
     throw new AgentvisorError('UNKNOWN_AGENT', `unknown agent "${request.to}": not on the board and no inbox`, { agentId: request.to, known });
   }
   const targets = request.to === '*' ? known.filter((id) => id !== request.from) : [request.to];
-  return targets.map((to) => {
+  const sent = targets.map((to) => {
     const record = deliverMessage(s.layout, to, () => reserveSeq(s), (seq) => ({
       id: `${seq}-${randomBytes(4).toString('hex')}`, from: request.from, to, type: request.type, message: request.message, timestamp: s.nowIso,
     }));
     s.mutated();
     return record;
   });
+  // The board's `messages`: a journal of what was sent (delivered already; losing it loses no message).
+  try {
+    appendLines(s.layout.messagesLog, sent, 'messages');
+  } catch {
+    // only the board's view of recent messages misses them
+  }
+  return sent;
 }
 
 export function sendEndInside(s: Section, to: string, from: string): void {

@@ -160,6 +160,14 @@ export function socketHolder(name: string): { pid: number; state: string } | nul
   return null;
 }
 
+/**
+ * The process inside the critical section of `dir` now (holding its first name), or null. A
+ * process stopped there blocks every writer; tests use this to stop one only outside it.
+ */
+export function sectionHolder(dir: string): { pid: number; state: string } | null {
+  return socketHolder(pathName(dir));
+}
+
 function busyError(dir: string, name: string, waitedMs: number): AgentvisorError {
   const holder = socketHolder(name);
   const seconds = (waitedMs / 1000).toFixed(1);

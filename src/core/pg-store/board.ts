@@ -1,14 +1,15 @@
-// The board of a scope on PostgreSQL, read fresh in one query: live locks (judged on the
-// database's clock), agents, pending messages, the journals' tails; assembled by the shared rule.
+// The board of a scope on PostgreSQL, read fresh in one query: live locks and the live waiting line
+// (judged on the database's clock), agents, pending and recent messages, the journals' tails;
+// assembled by the shared rule.
 
 import { blankEntry } from '../fs-store/agents.js';
-import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry } from '../records.js';
-import { assembleBoard, BOARD_CONFLICTS, BOARD_HISTORY } from '../rules/board.js';
+import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry, MessageRecord } from '../records.js';
+import { assembleBoard, BOARD_CONFLICTS, BOARD_HISTORY, BOARD_MESSAGES } from '../rules/board.js';
 import type { Session } from './connection.js';
 import { liveOf } from './locks.js';
-import type { LockRow } from './rows.js';
+import { iso, type LockRow, type WaiterRow } from './rows.js';
 import { SCHEMA } from './schema.js';
-import type { PgContext } from './section.js';
+import { waiterGone, type PgContext } from './section.js';
 
 interface BoardRow {
   now_ms: number;
@@ -17,6 +18,8 @@ interface BoardRow {
   pending: Record<string, number> | null;
   history: HistoryEntry[];
   conflicts: ConflictRecord[];
+  waiters: WaiterRow[];
+  messages: MessageRecord[];
 }
 
 export async function readBoard(session: Session, ctx: PgContext): Promise<BoardRecord> {
@@ -27,7 +30,10 @@ export async function readBoard(session: Session, ctx: PgContext): Promise<Board
        (SELECT json_object_agg(to_agent, n) FROM (SELECT to_agent, count(*) AS n FROM ${SCHEMA}.messages
           WHERE scope = $1 AND kind = 'message' AND state IN ('unread', 'claimed') GROUP BY to_agent) p) AS pending,
        (SELECT coalesce(json_agg(entry ORDER BY id), '[]'::json) FROM (SELECT id, entry FROM ${SCHEMA}.history WHERE scope = $1 ORDER BY id DESC LIMIT ${BOARD_HISTORY}) h) AS history,
-       (SELECT coalesce(json_agg(entry ORDER BY id), '[]'::json) FROM (SELECT id, entry FROM ${SCHEMA}.conflicts WHERE scope = $1 ORDER BY id DESC LIMIT ${BOARD_CONFLICTS}) c) AS conflicts`,
+       (SELECT coalesce(json_agg(entry ORDER BY id), '[]'::json) FROM (SELECT id, entry FROM ${SCHEMA}.conflicts WHERE scope = $1 ORDER BY id DESC LIMIT ${BOARD_CONFLICTS}) c) AS conflicts,
+       (SELECT coalesce(json_agg(w ORDER BY w.ticket), '[]'::json) FROM ${SCHEMA}.waiters w WHERE w.scope = $1) AS waiters,
+       (SELECT coalesce(json_agg(record ORDER BY seq), '[]'::json) FROM (SELECT seq, record FROM ${SCHEMA}.messages
+          WHERE scope = $1 AND kind = 'message' ORDER BY seq DESC LIMIT ${BOARD_MESSAGES}) m) AS messages`,
     [ctx.scope],
   );
   const row = rows[0] as BoardRow;
@@ -36,7 +42,10 @@ export async function readBoard(session: Session, ctx: PgContext): Promise<Board
   for (const [id, entry] of Object.entries(row.agents ?? {})) agents[id] = { ...blankEntry(), ...entry };
   return assembleBoard({
     now: new Date(nowMs).toISOString(),
+    facts: ctx.facts,
     locks: liveOf(row.locks, nowMs, ctx.facts),
+    line: row.waiters.filter((w) => !waiterGone(w, nowMs, ctx.facts)).map((w) => ({ agent_id: w.agent_id, paths: w.paths, since: iso(w.since)! })),
+    messages: row.messages,
     agents,
     pendingMessages: Object.fromEntries(Object.entries(row.pending ?? {}).sort(([a], [b]) => a.localeCompare(b))),
     history: row.history,

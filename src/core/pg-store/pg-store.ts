@@ -176,7 +176,7 @@ export class PgStore implements Store {
     validateAgentId(agentId);
     const wanted = [...new Set(paths)];
     const released = await this.call('release', (session) =>
-      inSection(session, this.ctx, (s) => planRemove(s, agentId, options.force === true, (l) => wanted.includes(l.file_path) && (options.pid === undefined || l.pid === options.pid)), { readWaiters: false }),
+      inSection(session, this.ctx, (s) => planRemove(s, agentId, options.force === true, (l) => wanted.includes(l.file_path) && (options.pid === undefined || l.pid === options.pid) && (options.holder === undefined || l.agent_id === options.holder)), { readWaiters: false }),
     );
     const releasedPaths = new Set(released.map((l) => l.file_path));
     return { released, notHeld: wanted.filter((p) => !releasedPaths.has(p)) };

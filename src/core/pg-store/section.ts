@@ -80,7 +80,7 @@ function entrySql(ctx: PgContext, lit: Literals, readWaiters: boolean): string {
 }
 
 /** A waiter whose process is gone or that did not refresh its place within its lease: it lost it. */
-function waiterGone(w: WaiterRow, nowMs: number, facts: MachineFacts): boolean {
+export function waiterGone(w: WaiterRow, nowMs: number, facts: MachineFacts): boolean {
   if (w.host === facts.host) {
     if (w.boot_id !== facts.bootId) return true;
     if (facts.pidState(w.pid, w.pid_start) === 'dead') return true;

@@ -41,7 +41,11 @@ async function beat(agent: AgentProcess, run: RunContext, now: number): Promise<
     return false;
   }
   if (agent.leaseHeld) agent.lastRenewedAt = now;
-  if (agent.state.kind === 'running') await store.updateAgent(agent.id, { heartbeat: new Date().toISOString() });
+  if (agent.state.kind === 'running') {
+    // The watchdog too: a replaced one must be the one readers check when the supervisor is gone.
+    const watchdog = settings.watchdog;
+    await store.updateAgent(agent.id, { heartbeat: new Date().toISOString(), watchdog_pid: watchdog?.pid ?? null, watchdog_pid_start: watchdog?.start ?? null });
+  }
   return agent.leaseHeld;
 }
 

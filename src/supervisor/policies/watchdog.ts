@@ -34,6 +34,10 @@ const RESIDENT = [
   'can=',
   'command -v timeout >/dev/null 2>&1 && can=1',
   'armed=$can',
+  // The groups are SIGKILLed by the shell itself first (a builtin, no fork): the node killer takes
+  // 60 ms to start when idle and far longer on a loaded machine, more than the heartbeat of margin
+  // left before the lease runs out. The killer then sweeps stragglers and waits for the end.
+  "killgroups() { for g in $groups; do kill -s KILL -- \"-$g\" 2>/dev/null; done; }",
   "batch='while IFS= read -r l; do printf \"%s\\n\" \"$l\"; [ \"$l\" = ping ] && exit 0; done; exit 1'",
   'nl="',
   '"',
@@ -52,10 +56,11 @@ const RESIDENT = [
   "  IFS=' '",
   '  case $status in',
   '    0) armed=$can ;;',
-  '    124|137) "$2" "$3" "$1" $groups; armed= ;;',
+  '    124|137) killgroups; "$2" "$3" "$1" $groups; armed= ;;',
   '    *) break ;;',
   '  esac',
   'done',
+  'killgroups',
   'exec "$2" "$3" "$1" $groups',
 ].join('\n');
 
@@ -91,6 +96,9 @@ export function watchdog(): Policy {
     const env: NodeJS.ProcessEnv = {};
     // An outer run's marker must not make its sweep kill our watchdog before it does its job.
     for (const [key, value] of Object.entries(run.settings.env)) if (!key.startsWith('AGENTVISOR_RUN_')) env[key] = value;
+    // For the killer, once the supervisor is gone: where to record its agents as stopped.
+    env.AGENTVISOR_WATCHDOG_DIR = run.settings.dir;
+    env.AGENTVISOR_WATCHDOG_SUPERVISOR = `${run.settings.supervisorPid}:${procStat(run.settings.supervisorPid)?.startTime ?? ''}`;
     // Silent for the lease less one heartbeat: the agents die before their locks can be reclaimed.
     const silence = String((run.settings.leaseMs - run.settings.heartbeatMs) / 1000);
     const started = spawn('/bin/sh', ['-c', RESIDENT, 'agentvisor-watchdog', run.marker('').key, process.execPath, KILLER, silence], {
