@@ -39,6 +39,8 @@ export interface RunAddon {
   close(): Promise<void>;
 }
 
+const DEFAULT_CALL_TIMEOUT_MS = 5_000;
+
 export function parseLogFormat(value: string | undefined): LogFormat | undefined {
   if (value === undefined) return undefined;
   if (value === 'pretty' || value === 'json') return value;
@@ -54,7 +56,10 @@ export function parseOnConflict(value: string | undefined): OnConflict | undefin
 export async function superviseFromCli(input: CliRunInput): Promise<{ result: RunResult; log: Logger }> {
   const format = chooseLogFormat(input.logFormat, input.env);
   const log = createLogger({ stream: input.stderr, env: input.env, format });
-  const store = await openStore({ dir: input.dir, url: input.target.url, scope: input.target.scope });
+  // A database call of the supervisor never outlasts a heartbeat: renewals must fit inside the
+  // lease, and tear-down after a cut gives the database at most that long per call.
+  const callTimeoutMs = Math.min(input.config.heartbeatMs, DEFAULT_CALL_TIMEOUT_MS);
+  const store = await openStore({ dir: input.dir, url: input.target.url, scope: input.target.scope, callTimeoutMs });
   // By environment, never on a command line (where ps would show a password).
   const env = { ...input.env, ...(input.target.url ? { AGENTVISOR_STORE: input.target.url } : {}), AGENTVISOR_SCOPE: input.target.scope };
   let result: RunResult;

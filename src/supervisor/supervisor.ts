@@ -24,6 +24,7 @@ import { jobControl } from './policies/job-control.js';
 import { killOthersOnFail } from './policies/kill-others-on-fail.js';
 import { ownsOrder } from './policies/owns-order.js';
 import { releaseLocksOnExit } from './policies/release-locks-on-exit.js';
+import { renewalDeadline } from './policies/renewal-deadline.js';
 import { report } from './policies/report.js';
 import { restart } from './policies/restart.js';
 import { routeMessages } from './policies/route-messages.js';
@@ -76,6 +77,7 @@ export function defaultPolicies(options: SupervisorOptions): Policy[] {
     acquireLocks(),
     guardHook(options.guard ?? null),
     heartbeat(),
+    renewalDeadline(),
     routeMessages(),
     ...(options.watchChanges === false ? [] : [watchChanges()]),
     agentTimeout(),

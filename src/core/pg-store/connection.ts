@@ -20,6 +20,15 @@ export interface ConnectionOptions {
 const TRANSIENT = new Set(['40001', '40P01', '23505', '42P07', '42710', '55P03', '57P01', '57P02', '57P03']);
 const RETRIES = 5;
 
+export interface RunOptions {
+  /** Try again after a connection that could not be made (idempotent calls). */
+  retry?: boolean;
+  /** Named in the error. */
+  what?: string;
+  /** The whole call, retries included, ends within this (default: one call deadline per attempt). */
+  timeoutMs?: number;
+}
+
 export type Query = (sql: string, params?: unknown[]) => Promise<QueryResult>;
 
 /** What a call body gets: queries on the connection, and literal quoting for batched statements. */
@@ -54,27 +63,29 @@ export class PgConnection {
    * Run `body` alone on the connection, within the deadline. `retry`: run it again after a
    * transient error (the transaction was rolled back) or a connection that could not be made.
    */
-  run<T>(body: (session: Session) => Promise<T>, options: { retry?: boolean; what?: string } = {}): Promise<T> {
+  run<T>(body: (session: Session) => Promise<T>, options: RunOptions = {}): Promise<T> {
     const next = this.tail.then(() => this.attempts(body, options));
     this.tail = next.catch(() => undefined);
     return next;
   }
 
-  private async attempts<T>(body: (session: Session) => Promise<T>, options: { retry?: boolean; what?: string }): Promise<T> {
+  private async attempts<T>(body: (session: Session) => Promise<T>, options: RunOptions): Promise<T> {
+    const until = options.timeoutMs !== undefined ? performance.now() + options.timeoutMs : Number.POSITIVE_INFINITY;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.once(body);
+        const left = until - performance.now();
+        if (left <= 0) throw new DeadlineError(options.timeoutMs!);
+        return await this.once(body, Math.min(this.options.callTimeoutMs, left));
       } catch (error) {
-        const again = attempt < RETRIES && (isTransient(error) || (options.retry === true && isConnectFailure(error)));
+        const again = attempt < RETRIES && performance.now() < until && (isTransient(error) || (options.retry === true && isConnectFailure(error)));
         if (!again) throw this.wrap(error, options.what);
         await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 500) * (0.5 + Math.random())));
       }
     }
   }
 
-  private async once<T>(body: (session: Session) => Promise<T>): Promise<T> {
+  private async once<T>(body: (session: Session) => Promise<T>, timeoutMs: number): Promise<T> {
     if (this.closed) throw new AgentvisorError('STORE_UNAVAILABLE', `the store ${this.shownUrl} is closed`);
-    const timeoutMs = this.options.callTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     let client: Client | null = null;
     const deadline = new Promise<never>((_, reject) => {

@@ -91,14 +91,14 @@ export class PgStore implements Store {
   }
 
   /** Run `body` on the connection, the schema made current first (once per store). */
-  private call<T>(what: string, body: (session: Session) => Promise<T>, retry = false): Promise<T> {
+  private call<T>(what: string, body: (session: Session) => Promise<T>, retry = false, timeoutMs?: number): Promise<T> {
     return this.conn.run(async (session) => {
       if (!this.schemaReady) {
         await ensureSchema(session);
         this.schemaReady = true;
       }
       return body(session);
-    }, { retry, what });
+    }, { retry, what, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   }
 
   // ---------------------------------------------------------------- locks
@@ -189,9 +189,10 @@ export class PgStore implements Store {
     );
   }
 
-  async renew(agentId: string, options: { pid: number; expected?: LockRecord[]; watchdog?: ProcessIdentity | null }): Promise<RenewResult> {
+  /** `waitMs`: the renewal, retries included, ends within this (it must end inside the kill deadline). */
+  async renew(agentId: string, options: { pid: number; expected?: LockRecord[]; watchdog?: ProcessIdentity | null; waitMs?: number }): Promise<RenewResult> {
     validateAgentId(agentId);
-    return this.call('renew', (session) => renew(session, this.ctx, agentId, options), true);
+    return this.call('renew', (session) => renew(session, this.ctx, agentId, options), true, options.waitMs);
   }
 
   async check(agentId: string, paths: PathRequest[]): Promise<ConflictRecord[]> {
