@@ -45,7 +45,11 @@ const SUMMARIES: Record<string, string> = {
 };
 
 function topLevelHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const options = [
+    ['-h, --help', "show this help (`agentvisor <command> --help` for a command's options)"],
+    ['-v, --version', 'print the version'],
+  ];
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length), ...options.map(([o]) => o!.length));
   const rows = Object.keys(COMMANDS).map((name) => `  ${name.padEnd(width)}  ${SUMMARIES[name] ?? ''}`);
   return [
     'Usage: agentvisor <command> [options]',
@@ -55,7 +59,8 @@ function topLevelHelp(): string {
     'Commands:',
     ...rows,
     '',
-    'Run `agentvisor <command> --help` for a command\'s options.',
+    'Options:',
+    ...options.map(([o, text]) => `  ${o!.padEnd(width)}  ${text}`),
     '',
   ].join('\n');
 }
@@ -66,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(topLevelHelp());
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version' || name === '-V') {
+  if (name === '--version' || name === '-v' || name === '-V') {
     const { readFileSync } = await import('node:fs');
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     process.stdout.write(`${pkg.version}\n`);

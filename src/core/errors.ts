@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'INVALID_AGENT_ID'
   | 'INVALID_LOCK_PATH'
   | 'INVALID_GLOB'
+  // two globs whose overlap search passed its bound: callers count them as overlapping
+  | 'OVERLAP_UNDECIDED'
   | 'PATH_OUTSIDE_ROOT'
   | 'INVALID_DURATION'
   | 'INVALID_ARGUMENT'

@@ -16,6 +16,7 @@ import { AgentOutput } from './output.js';
 import type { Policy, RunContext, RunSettings } from './policy.js';
 import { acquireLocks } from './policies/acquire-locks.js';
 import { agentTimeout } from './policies/agent-timeout.js';
+import { cgroups } from './policies/cgroups.js';
 import { board } from './policies/board.js';
 import { dependencies } from './policies/dependencies.js';
 import { guardHook, type GuardInjector } from './policies/guard-hook.js';
@@ -24,7 +25,6 @@ import { jobControl } from './policies/job-control.js';
 import { killOthersOnFail } from './policies/kill-others-on-fail.js';
 import { ownsOrder } from './policies/owns-order.js';
 import { releaseLocksOnExit } from './policies/release-locks-on-exit.js';
-import { renewalDeadline } from './policies/renewal-deadline.js';
 import { report } from './policies/report.js';
 import { restart } from './policies/restart.js';
 import { routeMessages } from './policies/route-messages.js';
@@ -67,6 +67,8 @@ export interface SupervisorOptions {
 /** Every behaviour of a run, in the order the supervisor consults them. */
 export function defaultPolicies(options: SupervisorOptions): Policy[] {
   return [
+    // Before the watchdog: it is told the run's cgroup, to kill it whole if we die.
+    cgroups(),
     watchdog(),
     // Ctrl-Z pauses this process's run (an embedder with its own signal source keeps its own); early
     // in the list, so it covers the others' set-up and tear-down sections too.
@@ -77,7 +79,6 @@ export function defaultPolicies(options: SupervisorOptions): Policy[] {
     acquireLocks(),
     guardHook(options.guard ?? null),
     heartbeat(),
-    renewalDeadline(),
     routeMessages(),
     ...(options.watchChanges === false ? [] : [watchChanges()]),
     agentTimeout(),

@@ -2,7 +2,7 @@
 // page shows and how soon, and every action from the page (with and without the token), checked
 // against the lock files, the inbox and the agent's own stdin.
 
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,15 @@ const WITHIN_MS = 2_000;
 /** For what agents and the supervisor do (exits, restarts), on a loaded machine. */
 const AGENT_MS = 10_000;
 const URL_LINE = /^dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/\?token=[A-Za-z0-9_-]{32,})$/m;
+
+/** An agent's board entry as the store keeps it (agents/<id>.json): the witness of a change. */
+function entryOnDisk(root: string, id: string): { status: string } | null {
+  try {
+    return JSON.parse(readFileSync(join(root, LOCK_DIR, 'agents', `${id}.json`), 'utf8')) as { status: string };
+  } catch {
+    return null;
+  }
+}
 
 interface Live {
   root: string;
@@ -38,7 +47,9 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
   /** A run of three agents: talker (stdin, holds src/shared/**), waiter (waits for it), usage (Claude-like output). */
   async function liveRun(options: { withToken?: boolean } = {}): Promise<Live> {
     const root = project({
-      heartbeatMs: 300,
+      // A lease of 6 s: a loaded machine (load 20 on two cores was seen) must not lose one by itself;
+      // a forced release is still seen at the next beat.
+      heartbeatMs: 2_000,
       agents: [
         { id: 'talker', command: fixtureArgv('echo-stdin', 'talker.out'), owns: ['src/shared/**'], messages: 'stdin' },
         { id: 'waiter', command: fixtureArgv('forever'), reads: ['src/shared/**'] },
@@ -81,16 +92,20 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
       expect((await cli(root, ['unlock', 'docs/notes.md', '--agent', 'outsider'])).code).toBe(0);
       await page.locator('#locks tr[data-lock="docs/notes.md"]').waitFor({ state: 'detached', timeout: WITHIN_MS });
 
-      // Agents started later by hand: one that takes a lock, one that waits for it; then the first exits.
+      // Agents started later by hand: one that takes a lock, one that waits for it; then the first
+      // exits. Each change is witnessed on disk (the lock file, the agent's board entry) before the
+      // page's clock starts.
       const late = start(root, ['exec', '--agent', 'late', '--owns', 'docs/late.md', '--', ...fixtureArgv('exit-when', 'go-late')]);
       await waitFor(() => locksOnDisk(root).some((l) => l.agent_id === 'late'), { what: "late's lock on disk" });
       await page.locator('#locks tr[data-lock="docs/late.md"][data-holder="late"]').waitFor({ timeout: WITHIN_MS });
+      await waitFor(() => entryOnDisk(root, 'late')?.status === 'running', { what: 'late running on disk' });
       await page.locator('[data-agent="late"][data-status="running"]').waitFor({ timeout: WITHIN_MS });
       const later = start(root, ['exec', '--agent', 'later', '--owns', 'docs/late.md', '--', ...fixtureArgv('exit-when', 'go-later')]);
-      await waitFor(() => existsSync(join(root, LOCK_DIR, 'queue')) && readdirSync(join(root, LOCK_DIR, 'queue')).some((f) => f.endsWith('.json')), { what: 'later in the queue on disk' });
+      await waitFor(() => entryOnDisk(root, 'later')?.status === 'waiting', { what: 'later waiting on disk' });
       await page.locator('[data-agent="later"][data-status="waiting"]').waitFor({ timeout: WITHIN_MS });
       writeFileSync(join(root, 'go-late'), '');
       expect((await late.exited).code).toBe(0);
+      await waitFor(() => entryOnDisk(root, 'late')?.status === 'exited', { what: 'late exited on disk' });
       await page.locator('[data-agent="late"][data-status="exited"]').waitFor({ timeout: WITHIN_MS });
       await page.locator('#locks tr[data-lock="docs/late.md"][data-holder="later"]').waitFor({ timeout: AGENT_MS });
       writeFileSync(join(root, 'go-later'), '');

@@ -52,7 +52,7 @@ export function planAttempt(s: PgSection, request: AcquireRequest, given: number
 }
 
 function planGrantWrites(s: PgSection, request: AcquireRequest, held: LockRecord[]): Reader<Attempt> {
-  const { kept, fresh } = planGrant(request.agentId, request.paths, held);
+  const { kept, fresh } = planGrant(request.agentId, request.owner.pid, request.paths, held);
   if (fresh.length === 0) {
     return () => ({ kind: 'granted', locks: kept, token: Math.max(...kept.map((l) => l.token)) });
   }
@@ -61,14 +61,15 @@ function planGrantWrites(s: PgSection, request: AcquireRequest, held: LockRecord
   const now = s.lit.time(s.nowIso);
   const expires = request.ttlMs != null ? s.lit.time(new Date(s.nowMs + request.ttlMs).toISOString()) : 'NULL';
   const pidStart = owner.pid != null ? liveness.processStart(owner.pid) : null;
+  const keptFor = owner.keptFor && owner.pid != null ? owner.keptFor : null;
   s.add(`SELECT nextval('${SCHEMA}.tokens')`);
   const values = fresh.map((p) => `(${[
     s.scopeLit, s.lit.text(request.agentId), s.lit.text(p.path), s.lit.text(p.mode), `currval('${SCHEMA}.tokens')`, now, now,
     s.lit.int(owner.pid), s.lit.int(pidStart), s.lit.text(liveness.host), s.lit.text(liveness.bootId),
-    s.lit.int(owner.watchdog?.pid ?? null), s.lit.int(owner.watchdog?.start ?? null), s.lit.int(owner.leaseMs), expires,
+    s.lit.int(owner.watchdog?.pid ?? null), s.lit.int(owner.watchdog?.start ?? null), s.lit.text(keptFor), s.lit.int(owner.leaseMs), expires,
   ].join(', ')})`);
   const index = s.add(
-    `INSERT INTO ${SCHEMA}.locks (scope, agent_id, file_path, mode, token, acquired_at, heartbeat, pid, pid_start, host, boot_id, watchdog_pid, watchdog_pid_start, lease_ms, expires_at)
+    `INSERT INTO ${SCHEMA}.locks (scope, agent_id, file_path, mode, token, acquired_at, heartbeat, pid, pid_start, host, boot_id, watchdog_pid, watchdog_pid_start, kept_for, lease_ms, expires_at)
      VALUES ${values.join(', ')} RETURNING *`,
   );
   s.add(
@@ -87,13 +88,16 @@ export function logConflicts(s: PgSection, entries: ConflictRecord[]): void {
 }
 
 /** Remove the locks `select` picks of the agent (with `force`, anyone's); history for each. */
-export function planRemove(s: PgSection, agentId: string, force: boolean, select: (lock: LockRecord) => boolean): Reader<LockRecord[]> {
-  const targets = s.live.filter((row) => (force || row.agent_id === agentId) && select(lockRecordOf(row)));
+export function planRemove(s: PgSection, agentId: string, force: boolean, select: (lock: LockRecord) => boolean, mine: (lock: LockRecord) => boolean): Reader<LockRecord[]> {
+  const targets = s.live.filter((row) => {
+    const record = lockRecordOf(row);
+    return (force || mine(record)) && select(record);
+  });
   if (targets.length === 0) return () => [];
   const records = targets.map(lockRecordOf);
   s.add(`DELETE FROM ${SCHEMA}.locks WHERE id = ANY(${s.lit.ints(targets.map((t) => Number(t.id)))})`);
   s.history(records.map((r): HistoryEntry => {
-    const forced = r.agent_id !== agentId;
+    const forced = !mine(r);
     return { at: s.nowIso, agent_id: r.agent_id, file_path: r.file_path, event: forced ? 'forced' : 'released', token: r.token, ...(forced ? { by: agentId } : {}) };
   }));
   s.notify('locks');
@@ -108,7 +112,7 @@ export async function renew(session: Session, ctx: PgContext, agentId: string, o
   const { rows } = await session.query(
     `UPDATE ${SCHEMA}.locks SET heartbeat = clock_timestamp(), beats = beats + 1,
        watchdog_pid = coalesce($5, watchdog_pid), watchdog_pid_start = CASE WHEN $5::int IS NULL THEN watchdog_pid_start ELSE $6::bigint END
-     WHERE scope = $1 AND agent_id = $2 AND pid = $3 AND host = $4 AND boot_id IS NOT DISTINCT FROM $7
+     WHERE scope = $1 AND coalesce(nullif(kept_for, ''), agent_id) = $2 AND pid = $3 AND host = $4 AND boot_id IS NOT DISTINCT FROM $7
        AND (lease_ms IS NULL OR heartbeat + lease_ms * interval '1 millisecond' >= clock_timestamp())
        AND (expires_at IS NULL OR expires_at > clock_timestamp())
      RETURNING *`,

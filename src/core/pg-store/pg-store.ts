@@ -8,7 +8,7 @@ import { fault } from '../faults.js';
 import { validateAgentId } from '../ids.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
 import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry, LockRecord, MessageRecord } from '../records.js';
-import { checkPaths } from '../rules/acquire.js';
+import { checkPaths, mayRelease } from '../rules/acquire.js';
 import { holderConflicts } from '../rules/conflicts.js';
 import type {
   AcquireRequest,
@@ -17,10 +17,10 @@ import type {
   InboxClaim,
   InboxEntry,
   PathRequest,
-  ProcessIdentity,
   ReadOptions,
   ReleaseOptions,
   ReleaseResult,
+  RenewOptions,
   RenewResult,
   SendRequest,
   Store,
@@ -176,7 +176,7 @@ export class PgStore implements Store {
     validateAgentId(agentId);
     const wanted = [...new Set(paths)];
     const released = await this.call('release', (session) =>
-      inSection(session, this.ctx, (s) => planRemove(s, agentId, options.force === true, (l) => wanted.includes(l.file_path) && (options.pid === undefined || l.pid === options.pid) && (options.holder === undefined || l.agent_id === options.holder)), { readWaiters: false }),
+      inSection(session, this.ctx, (s) => planRemove(s, agentId, options.force === true, (l) => wanted.includes(l.file_path) && (options.holder === undefined || l.agent_id === options.holder), (l) => mayRelease(l, agentId, options.pid, false)), { readWaiters: false }),
     );
     const releasedPaths = new Set(released.map((l) => l.file_path));
     return { released, notHeld: wanted.filter((p) => !releasedPaths.has(p)) };
@@ -185,12 +185,12 @@ export class PgStore implements Store {
   async releaseAll(agentId: string, options: { pid?: number } = {}): Promise<LockRecord[]> {
     validateAgentId(agentId);
     return this.call('release', (session) =>
-      inSection(session, this.ctx, (s) => planRemove(s, agentId, false, (l) => options.pid === undefined || l.pid === options.pid), { readWaiters: false }),
+      inSection(session, this.ctx, (s) => planRemove(s, agentId, false, () => true, (l) => mayRelease(l, agentId, options.pid, true)), { readWaiters: false }),
     );
   }
 
   /** `waitMs`: the renewal, retries included, ends within this (it must end inside the kill deadline). */
-  async renew(agentId: string, options: { pid: number; expected?: LockRecord[]; watchdog?: ProcessIdentity | null; waitMs?: number }): Promise<RenewResult> {
+  async renew(agentId: string, options: RenewOptions): Promise<RenewResult> {
     validateAgentId(agentId);
     return this.call('renew', (session) => renew(session, this.ctx, agentId, options), true, options.waitMs);
   }

@@ -20,6 +20,7 @@ export interface LockRow {
   boot_id: string | null;
   watchdog_pid: number | null;
   watchdog_pid_start: number | null;
+  kept_for: string | null;
   lease_ms: number | null;
   expires_at: string | null;
 }
@@ -60,6 +61,7 @@ export function lockRecordOf(row: LockRow): LockRecord {
     lease_ms: row.lease_ms,
     pid_start: row.pid_start === null ? null : Number(row.pid_start),
     boot_id: row.boot_id,
+    ...(row.kept_for ? { kept_for: row.kept_for } : {}),
     ...(row.watchdog_pid !== null ? { watchdog_pid: row.watchdog_pid, watchdog_pid_start: row.watchdog_pid_start === null ? null : Number(row.watchdog_pid_start) } : {}),
   };
 }

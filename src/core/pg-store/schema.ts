@@ -35,8 +35,8 @@ const MIGRATIONS: string[] = [
      watchdog_pid_start bigint,
      kept_for text,
      lease_ms integer,
-     expires_at timestamptz,
-     UNIQUE (scope, agent_id, file_path, mode));
+     expires_at timestamptz);
+   CREATE INDEX ON ${SCHEMA}.locks (scope);
    CREATE TABLE ${SCHEMA}.waiters (
      ticket bigserial PRIMARY KEY,
      scope text NOT NULL,

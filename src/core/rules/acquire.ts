@@ -81,19 +81,42 @@ export function uniquePaths(paths: PathRequest[]): PathRequest[] {
   });
 }
 
+/** Whether a held lock is this request's own: same agent and same keeper (the pid keeping it alive). */
+export function sameKeeper(record: LockRecord, agentId: string, pid: number | null): boolean {
+  return record.agent_id === agentId && record.pid === pid;
+}
+
 /**
- * What a grant adds: asking again for what the agent already holds in the same mode keeps that
- * record (same token); the rest are new locks under one new token.
+ * What a grant adds: asking again for what this keeper already holds in the same mode keeps that
+ * record (same token); the rest are new locks under one new token. Another process acting under
+ * the same agent id gets records of its own, which its release or death never touches.
  */
-export function planGrant(agentId: string, paths: PathRequest[], held: LockRecord[]): { kept: LockRecord[]; fresh: PathRequest[] } {
+export function planGrant(agentId: string, pid: number | null, paths: PathRequest[], held: LockRecord[]): { kept: LockRecord[]; fresh: PathRequest[] } {
   const kept: LockRecord[] = [];
   const fresh: PathRequest[] = [];
   for (const path of uniquePaths(paths)) {
-    const own = held.find((l) => l.agent_id === agentId && l.file_path === path.path && l.mode === path.mode && l.unreadable === undefined);
+    const own = held.find((l) => sameKeeper(l, agentId, pid) && l.file_path === path.path && l.mode === path.mode && l.unreadable === undefined);
     if (own) kept.push(own);
     else fresh.push(path);
   }
   return { kept, fresh };
+}
+
+/** The supervised agent a lock lives and ends with: `kept_for`, else its own agent id. */
+export function keptFor(record: LockRecord): string {
+  return typeof record.kept_for === 'string' && record.kept_for !== '' ? record.kept_for : record.agent_id;
+}
+
+/**
+ * Whether the lock is the agent's to release: its agent id; with `pid`, kept alive by that pid for
+ * the agent (`anyId`: a supervisor releasing what it kept for an agent, under any id; else a
+ * process releasing only its own records, never those of another process acting under the same id).
+ */
+export function mayRelease(record: LockRecord, agentId: string, pid: number | undefined, anyId: boolean): boolean {
+  if (record.unreadable !== undefined) return false;
+  if (pid === undefined) return record.agent_id === agentId;
+  if (record.pid !== pid) return false;
+  return anyId ? keptFor(record) === agentId : record.agent_id === agentId;
 }
 
 /** Conflict records as the conflict log keeps them: who asked, in which mode, when. */
