@@ -33,7 +33,7 @@ import { step, storeIoError } from './atomic-file.js';
 import { buildBoard } from './board.js';
 import { BoardWriter } from './board-writer.js';
 import { ChangeSignal } from './change-signal.js';
-import { holderConflicts, warmOverlaps } from './conflicts.js';
+import { holderConflicts, warmOverlaps } from '../rules/conflicts.js';
 import { forget } from './handles.js';
 import type { ClaimedFile } from './inbox.js';
 import { appendLines } from './journal.js';

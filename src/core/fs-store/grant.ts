@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { ConflictRecord, HistoryEntry, LockMode, LockRecord } from '../records.js';
+import { conflictLogEntries, planGrant } from '../rules/acquire.js';
 import type { AcquireRequest, PathRequest, ProcessIdentity } from '../store.js';
 import { createFile, createFreeFile, removeFile, removeQuietly, step } from './atomic-file.js';
 import { appendLines } from './journal.js';
@@ -40,20 +41,7 @@ function nameOf(agentId: string, path: string, mode: LockMode, keeper: number | 
 }
 
 /** Whether a held lock is this request's own: same agent and same keeper (the pid keeping it alive). */
-export function sameKeeper(record: LockRecord, agentId: string, pid: number | null): boolean {
-  return record.agent_id === agentId && record.pid === pid;
-}
-
-/** The same path asked twice in one request counts once. */
-export function uniquePaths(paths: PathRequest[]): PathRequest[] {
-  const seen = new Set<string>();
-  return paths.filter((p) => {
-    const key = `${p.mode}\0${p.path}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
+export { sameKeeper } from '../rules/acquire.js';
 
 function newRecord(s: Section, request: AcquireRequest, path: PathRequest, token: number): LockRecord {
   const { liveness } = s.ctx;
@@ -108,15 +96,9 @@ export function grant(s: Section, request: AcquireRequest): Granted {
   step('acquire.grant', s.layout.dir, () => undefined);
   // Only this keeper's own records are reused: another process acting under the same agent id gets
   // a record of its own, which its release or death never touches.
-  const own = s.live.filter((l) => sameKeeper(l.record, request.agentId, request.owner.pid) && l.state === 'ok');
-  const kept: LockRecord[] = [];
-  const fresh: PathRequest[] = [];
-  for (const path of uniquePaths(request.paths)) {
-    // Asking again for what one already holds, in the same mode, is granted and keeps the record.
-    const held = own.find((l) => l.record.file_path === path.path && l.record.mode === path.mode);
-    if (held) kept.push(held.record);
-    else fresh.push(path);
-  }
+  const own = s.live.filter((l) => l.state === 'ok').map((l) => l.record);
+  // Asking again for what one already holds, in the same mode, is granted and keeps the record.
+  const { kept, fresh } = planGrant(request.agentId, request.owner.pid, request.paths, own);
   if (fresh.length === 0) return { locks: kept, token: Math.max(...kept.map((l) => l.token)) };
 
   const token = s.nextToken();
@@ -155,6 +137,5 @@ export function grant(s: Section, request: AcquireRequest): Granted {
 
 /** Record refused requests in the conflict log. */
 export function logConflicts(s: Section, request: AcquireRequest, conflicts: ConflictRecord[]): void {
-  const entries = conflicts.map((c) => ({ ...c, agent_id: request.agentId, mode: request.paths.find((p) => p.path === c.file_path)?.mode ?? 'exclusive', at: s.nowIso }));
-  appendLines(s.layout.conflicts, entries, 'conflicts');
+  appendLines(s.layout.conflicts, conflictLogEntries(request.agentId, request.paths, conflicts, s.nowIso), 'conflicts');
 }

@@ -1,4 +1,4 @@
-// Which held locks and earlier waiters a request conflicts with, as conflict records with a
+// (Both stores.) Which held locks and earlier waiters a request conflicts with, as conflict records with a
 // witness path: exclusive overlaps anything of another agent, shared overlaps only exclusive.
 
 import { isAgentvisorError } from '../errors.js';
