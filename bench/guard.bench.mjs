@@ -110,6 +110,8 @@ const cases = [
   { name: 'guard, allow', args: [BIN, 'guard'], input: claudeWrite(root, 'app/page.tsx'), expect: 0 },
   { name: 'guard, block', args: [BIN, 'guard'], input: claudeWrite(root, 'pkg3/src/x.ts'), expect: 2 },
   { name: 'guard --git-staged', args: [BIN, 'guard', '--git-staged'], input: '', expect: 0 },
+  // The message hook after a tool call, with nothing unread (what it costs on every tool call).
+  { name: 'inbox --hook, none', args: [BIN, 'inbox', '--hook'], input: claudeWrite(root, 'app/page.tsx').replace('PreToolUse', 'PostToolUse'), expect: 0 },
 ];
 
 console.log(`guard latency: ${rounds} rounds (+${WARMUP_ROUNDS} warm-up), cases interleaved; ${HELD} locks of other agents held`);

@@ -10,9 +10,10 @@
 // - dist/cli/commands/<name>.js, one per command, still imported on demand, so `guard` and `lock`
 //   load nothing of `run` (test/cli/hot-path.test.ts, test/guard/hot-path.test.ts);
 // - dist/cli/chunks/*.js, the code several commands share, and what commands load lazily.
-// zod, pino and chokidar are inlined (pure JavaScript; pino's worker-thread transports, the one part
-// that needs its own files, are never used: src/log.ts hands pino a stream; one would fail loudly,
-// on `__dirname`, which an ES module lacks). Any other package stays an import. Source maps lead to
+// zod, pino, chokidar and the MCP SDK (with its zod and ajv; `mcp` only) are inlined (pure
+// JavaScript; pino's worker-thread transports, the one part that needs its own files, are never
+// used: src/log.ts hands pino a stream; one would fail loudly, on `__dirname`, which an ES module
+// lacks). Any other package stays an import. Source maps lead to
 // src/*.ts through tsc's own maps.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Packages checked to be safe to inline: no native code, no files read next to themselves at run time. */
-const INLINE = new Set(['zod', 'pino', 'chokidar']);
+const INLINE = new Set(['zod', 'pino', 'chokidar', '@modelcontextprotocol/sdk']);
 /** In the first lines of every file written: a second run would otherwise bundle a bundle. */
 const MARK = 'bundled by scripts/bundle-cli.mjs';
 

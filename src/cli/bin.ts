@@ -23,6 +23,8 @@ const COMMANDS: Record<string, Loader> = {
   validate: () => import('./commands/validate.js'),
   init: () => import('./commands/init.js'),
   guard: () => import('./commands/guard.js'),
+  mcp: () => import('./commands/mcp.js'),
+  dashboard: () => import('./commands/dashboard.js'),
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -38,6 +40,8 @@ const SUMMARIES: Record<string, string> = {
   validate: 'check agents.config.json without running it',
   init: 'write a starter agents.config.json and hook configs',
   guard: 'pre-tool hook for Claude Code, Codex, Gemini CLI and git: block edits of paths others hold',
+  mcp: 'MCP server on stdio: lock, unlock, check, status, send, inbox and request_handoff as tools',
+  dashboard: 'serve a live web page of agents, locks, waiters, conflicts and messages',
 };
 
 function topLevelHelp(): string {

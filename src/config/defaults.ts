@@ -13,6 +13,7 @@ export const DEFAULTS = {
   cwd: '.',
   allowFailure: false,
   guard: true,
+  mcp: true,
   messages: { to: 'inbox' } as MessageRouting,
   /** The format of `"messages": "stdin"` and of `{ "to": "stdin" }` without a format. */
   stdinFormat: 'text' as const,

@@ -87,6 +87,7 @@ function normaliseAgent(agent: ParsedAgent, at: JsonPath, where: Where): Normali
     messages,
     allowFailure: agent.allowFailure,
     guard: agent.guard,
+    mcp: agent.mcp,
   };
   return { spec, ownsIndex: owns.index };
 }

@@ -84,7 +84,14 @@ export const AgentSchema = z
     prompt: z.string().optional().meta({ description: 'The first message of a stdin agent.' }),
     messages: messages.optional(),
     allowFailure: z.boolean().default(DEFAULTS.allowFailure).meta({ description: 'A failure of this agent does not fail the run (its dependents still skip).' }),
-    guard: z.boolean().default(DEFAULTS.guard).meta({ description: 'Inject the agentvisor guard hook into a `claude` command.' }),
+    guard: z
+      .boolean()
+      .default(DEFAULTS.guard)
+      .meta({ description: 'Wire the agentvisor guard hook into a `claude`, `codex` or `gemini` command (blocks edits of files other agents hold).' }),
+    mcp: z
+      .boolean()
+      .default(DEFAULTS.mcp)
+      .meta({ description: 'Wire the agentvisor MCP server (lock, unlock, check, status, send, inbox, request_handoff) into a `claude`, `codex` or `gemini` command.' }),
   })
   .meta({ title: 'Agent' });
 

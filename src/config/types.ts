@@ -23,8 +23,10 @@ export interface AgentSpec {
   prompt: string | null;
   messages: MessageRouting;
   allowFailure: boolean;
-  /** Inject the guard hook into a `claude` command (issue 4); default true. */
+  /** Wire the guard hook into a `claude`, `codex` or `gemini` command; default true. */
   guard: boolean;
+  /** Wire the agentvisor MCP server into a `claude`, `codex` or `gemini` command; default true. */
+  mcp: boolean;
 }
 
 export interface AgentsConfig {

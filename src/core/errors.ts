@@ -22,6 +22,8 @@ export type ErrorCode =
   // the store itself failed (I/O, corrupt state it cannot work around)
   | 'STORE_IO'
   | 'STORE_BUSY'
+  // the dashboard cannot serve (its port is taken, its page is not built)
+  | 'DASHBOARD_UNAVAILABLE'
   // a git command that agentvisor runs (guard --git-staged, init --git-hook) failed
   | 'GIT_FAILED';
 

@@ -147,3 +147,9 @@ export interface BoardRecord {
   /** The PostgreSQL store's scope. */
   scope?: string;
 }
+
+/** The board of a store that does not exist yet: nothing held, nobody known. */
+export function emptyBoard(now: Date = new Date()): BoardRecord {
+  const at = now.toISOString();
+  return { updated_at: at, now: at, locks: [], agents: {}, waiters: [], pending_messages: {}, history: [], conflicts: [], messages: [] };
+}

@@ -70,6 +70,8 @@ export interface ReleaseOptions {
   force?: boolean;
   /** Only locks kept alive by this pid (the supervisor releasing its agent's locks). */
   pid?: number;
+  /** With force: only this agent's locks on the paths (the dashboard frees one holder's lock). */
+  holder?: string;
 }
 
 export interface ReleaseResult {

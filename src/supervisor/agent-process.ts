@@ -40,6 +40,7 @@ export class AgentProcess {
   lastExit: AgentExit | null = null;
   readonly done: Promise<AgentOutcome>;
 
+  private restartRequested = false;
   private resolveDone!: (outcome: AgentOutcome) => void;
   private readonly abort = new AbortController();
   private started = false;
@@ -99,16 +100,36 @@ export class AgentProcess {
       return;
     }
     if (this.stopDeadline !== null) return;
-    const graceMs = this.run.settings.shutdownGraceMs;
-    this.stopDeadline = performance.now() + graceMs;
+    this.stopDeadline = performance.now() + this.run.settings.shutdownGraceMs;
     this.notify({ type: 'stopping', agent: this.id, cause });
+    await this.terminate(state);
+  }
+
+  /**
+   * End the running process as `stop` does (input closed, SIGTERM, SIGKILL after the grace period)
+   * and start it again at once, its locks held throughout (a person asked: the dashboard). False
+   * when it is not running, or already stopping or restarting.
+   */
+  restart(): boolean {
+    const state = this.state;
+    if (state.kind !== 'running' || this.stopCause !== null || this.stopDeadline !== null) return false;
+    this.restartRequested = true;
+    this.stopDeadline = performance.now() + this.run.settings.shutdownGraceMs;
+    void this.terminate(state).catch((error: unknown) =>
+      this.run.log.error({ agent: this.id, err: error }, `restarting ${this.id} failed: ${(error as Error).message}`),
+    );
+    return true;
+  }
+
+  private async terminate(state: Extract<AgentState, { kind: 'running' }>): Promise<void> {
+    const marker = this.run.marker(this.id);
     await this.callBeforeStop();
     if (this.state !== state) return;
     // The whole tree gets SIGTERM (a `sh -c` leader dies at once; what it runs gets its grace too).
     signalTree(state.pid, marker, 'SIGTERM');
     const gone = await waitTreeGone(state.pid, marker, () => this.stopDeadline ?? 0);
     if (!gone && this.state === state) {
-      this.run.log.warn({ agent: this.id }, `${this.id} did not stop within ${graceMs} ms of SIGTERM: SIGKILL`);
+      this.run.log.warn({ agent: this.id }, `${this.id} did not stop within ${this.run.settings.shutdownGraceMs} ms of SIGTERM: SIGKILL`);
       signalTree(state.pid, marker, 'SIGKILL');
     }
   }
@@ -122,7 +143,9 @@ export class AgentProcess {
       const exit = await this.runOnce(attempt);
       const outcome = this.classify(exit);
       if (this.stopCause || this.run.stopReason) return this.end(outcome);
-      const delayMs = this.restartDelay(exit);
+      // A restart someone asked for comes at once, whatever the restart policy says.
+      const delayMs = this.restartRequested ? 0 : this.restartDelay(exit);
+      this.restartRequested = false;
       if (delayMs === null) return this.end(outcome);
       this.restarts++;
       this.state = { kind: 'restarting', attempt: attempt + 1 };
@@ -140,6 +163,7 @@ export class AgentProcess {
       stdin: this.spec.messages.to === 'stdin' ? 'pipe' : 'ignore',
     };
     for (const policy of this.policies) request = policy.prepareSpawn?.(this, request, this.run) ?? request;
+    this.stopDeadline = null;
     const child = spawnAgent(request);
     const startedAt = Date.now();
     this.intervals.push({ from: startedAt, to: null });
@@ -171,6 +195,7 @@ export class AgentProcess {
     const cause = this.stopCause;
     if (cause?.kind === 'timed-out') return { kind: 'timed-out', timeoutMs: cause.timeoutMs, exit };
     if (cause?.kind === 'lease-lost') return { kind: 'lease-lost', paths: cause.paths, exit };
+    if (cause?.kind === 'requested') return { kind: 'stopped', reason: { kind: 'requested', by: cause.by }, exit };
     if (exit.code === 0 && !exit.error) return { kind: 'succeeded' };
     if (cause?.kind === 'run') return { kind: 'stopped', reason: cause.reason, exit };
     return { kind: 'failed', exit };
@@ -178,7 +203,7 @@ export class AgentProcess {
 
   private stoppedOutcome(exit: AgentExit | null): AgentOutcome {
     const cause = this.stopCause;
-    const reason = cause?.kind === 'run' ? cause.reason : this.run.stopReason ?? { kind: 'aborted' };
+    const reason = cause?.kind === 'run' ? cause.reason : cause?.kind === 'requested' ? { kind: 'requested' as const, by: cause.by } : this.run.stopReason ?? { kind: 'aborted' as const };
     return { kind: 'stopped', reason, exit };
   }
 

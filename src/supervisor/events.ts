@@ -12,13 +12,16 @@ export type StopReason =
   | { kind: 'kill-others'; agent: string }
   /** The watchdog died and could not be replaced: agents would outlive a killed supervisor. */
   | { kind: 'watchdog-lost'; why: string }
-  | { kind: 'aborted' };
+  | { kind: 'aborted' }
+  /** One agent only, never the whole run: a person stopped it (the dashboard). */
+  | { kind: 'requested'; by: string };
 
 /** Why one agent is being stopped by the supervisor. */
 export type StopCause =
   | { kind: 'run'; reason: StopReason }
   | { kind: 'timed-out'; timeoutMs: number }
-  | { kind: 'lease-lost'; paths: string[] };
+  | { kind: 'lease-lost'; paths: string[] }
+  | { kind: 'requested'; by: string };
 
 /** How an agent ended, once and for all (after any restarts). */
 export type AgentOutcome =
@@ -94,5 +97,20 @@ export function describeStopReason(reason: StopReason): string {
       return `the watchdog ${reason.why} and could not be replaced`;
     case 'aborted':
       return 'aborted by the caller';
+    case 'requested':
+      return `stopped by ${reason.by}`;
+  }
+}
+
+export function describeStopCause(cause: StopCause): string {
+  switch (cause.kind) {
+    case 'run':
+      return describeStopReason(cause.reason);
+    case 'timed-out':
+      return `its timeout of ${cause.timeoutMs} ms`;
+    case 'lease-lost':
+      return 'lost lease';
+    case 'requested':
+      return `asked by ${cause.by}`;
   }
 }

@@ -31,6 +31,7 @@ import { runTimeout } from './policies/run-timeout.js';
 import { stopOnSignal, type SignalSource } from './policies/stop-on-signal.js';
 import { watchChanges } from './policies/watch-changes.js';
 import { watchdog } from './policies/watchdog.js';
+import { runControl, type RunControl } from './run-control.js';
 import { agentReport, runExitCode, type RunResult, type UnownedChange } from './summary.js';
 
 export interface SupervisorOptions {
@@ -58,6 +59,8 @@ export interface SupervisorOptions {
   guard?: GuardInjector | null;
   /** Replace the policy list (tests, embedders). */
   policies?: (defaults: Policy[]) => Policy[];
+  /** Given, once the run is built, a way to stop or restart one of its agents (the dashboard). */
+  control?: (control: RunControl) => void;
 }
 
 /** Every behaviour of a run, in the order the supervisor consults them. */
@@ -133,6 +136,7 @@ class Supervisor implements RunContext {
       const output = new AgentOutput({ stdout: options.stdout, passthroughStderr: options.passthroughStderr }, spec.id, index, join(options.dir, 'logs', `${spec.id}.log`));
       this.agents.set(spec.id, new AgentProcess(spec, index, output, this, this.policies));
     });
+    options.control?.(runControl(this));
   }
 
   get signal(): AbortSignal {

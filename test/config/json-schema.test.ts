@@ -25,5 +25,5 @@ test('it refuses unknown keys, requires agents and ids, and knows the defaults',
   const agent = schema.properties.agents!.items!;
   expect(agent.additionalProperties).toBe(false);
   expect(agent.required).toEqual(['id', 'command']);
-  expect(Object.keys(agent.properties)).toEqual(['id', 'command', 'owns', 'reads', 'env', 'cwd', 'restart', 'maxRestarts', 'dependsOn', 'timeoutMs', 'prompt', 'messages', 'allowFailure', 'guard']);
+  expect(Object.keys(agent.properties)).toEqual(['id', 'command', 'owns', 'reads', 'env', 'cwd', 'restart', 'maxRestarts', 'dependsOn', 'timeoutMs', 'prompt', 'messages', 'allowFailure', 'guard', 'mcp']);
 });

@@ -39,6 +39,7 @@ describe('a good config', () => {
       messages: { to: 'inbox' },
       allowFailure: false,
       guard: true,
+      mcp: true,
     });
     expect(loaded!.agents[1]).toMatchObject({
       id: 'reviewer',
@@ -55,7 +56,7 @@ describe('a good config', () => {
     expect(loaded).toMatchObject({ heartbeatMs: 5000, onConflict: 'wait', lockTimeoutMs: 600000, shutdownGraceMs: 10000, store: null });
     expect(loaded!.agents[0]).toEqual({
       id: 'a', command: 'true', owns: [], reads: [], env: {}, cwd: root, restart: 'never', maxRestarts: 0,
-      dependsOn: [], timeoutMs: null, prompt: null, messages: { to: 'inbox' }, allowFailure: false, guard: true,
+      dependsOn: [], timeoutMs: null, prompt: null, messages: { to: 'inbox' }, allowFailure: false, guard: true, mcp: true,
     });
   });
 

@@ -7,21 +7,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
 import { isGone, waitFor } from '../helpers/wait-for.js';
-import { fixture, guard, guardProject, LOCK_DIR, locks } from './support.js';
+import { clientIdPattern, fixture, guard, guardProject, guardUnderClient, LOCK_DIR, locks } from './support.js';
 
 describe('guard under contention', () => {
-  it('six sessions claiming the same free file at once: exactly one gets it', async () => {
+  it('six client sessions claiming the same free file at once: exactly one gets it', async () => {
     const root = guardProject();
-    const sessions = Array.from({ length: 6 }, (_, i) => `${i}${i}${i}${i}aaaa-0000-4000-8000-00000000000${i}`);
-    const results = await Promise.all(
-      sessions.map((id) => guard(root, fixture('claude-write', root, (p) => (p.session_id = id)), ['--claim'])),
-    );
-    const winners = results.flatMap((r, i) => (r.code === 0 ? [sessions[i]!] : []));
+    const results = await Promise.all(Array.from({ length: 6 }, () => guardUnderClient(root, fixture('claude-write', root), ['--claim'])));
+    const winners = results.filter((r) => r.code === 0);
     expect(winners).toHaveLength(1);
-    for (const r of results) if (r.code !== 0) expect(r.stderr).toContain(`agent "${winners[0]}"`);
     // The store, read afterwards, is the independent witness.
     const held = await locks(root);
-    expect(held.map((l) => [l.agent_id, l.file_path])).toEqual([[winners[0], 'src/api/users.ts']]);
+    expect(held.map((l) => l.file_path)).toEqual(['src/api/users.ts']);
+    expect(held[0]!.agent_id).toMatch(clientIdPattern(winners[0]!.client));
+    for (const r of results) if (r.code !== 0) expect(r.stderr).toContain(`agent "${held[0]!.agent_id}"`);
   });
 
   it('blocks at its deadline when the store does not answer', async () => {

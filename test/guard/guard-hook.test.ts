@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blockingHookCommand } from '../../src/guard/hook-command.js';
 import { BIN, cleanEnv, runCli } from '../helpers/cli.js';
-import { fixture, guard, guardProject, hold, LOCK_DIR, locks } from './support.js';
+import { fixture, guard, guardProject, guardUnderClient, hold, LOCK_DIR, locks, thisClientId } from './support.js';
 
 describe('guard blocks', () => {
   it('a Claude Code Write of a path another agent holds, naming path, holder, since and the handoff command', async () => {
@@ -19,7 +19,9 @@ describe('guard blocks', () => {
     expect(result.stderr).toContain('src/api/users.ts');
     expect(result.stderr).toContain('agent "api" holds it (exclusive lock on src/api/**');
     expect(result.stderr).toContain(`since ${since}`);
-    expect(result.stderr).toMatch(/agentvisor send api --type handoff --from 27549832-1a86-4844-9d19-9aab7af496c7 '.*src\/api\/users\.ts/);
+    // No AGENT_ID: the guard is named after the client process it runs under (here, this test).
+    const me = thisClientId();
+    expect(result.stderr).toContain(`agentvisor send api --type handoff --from ${me} '`);
     expect(result.stdout).toBe('');
 
     // The suggested command works as written, and the holder receives the handoff.
@@ -27,7 +29,7 @@ describe('guard blocks', () => {
     const sent = spawnSync('/bin/sh', ['-c', `'${process.execPath}' '${BIN}' ${ask}`], { cwd: root, env: cleanEnv(), encoding: 'utf8' });
     expect(sent.status, sent.stderr).toBe(0);
     const inbox = await runCli(['inbox', '--agent', 'api', '--json'], { cwd: root });
-    expect(JSON.parse(inbox.stdout)).toMatchObject([{ from: '27549832-1a86-4844-9d19-9aab7af496c7', type: 'handoff', message: expect.stringContaining('src/api/users.ts') }]);
+    expect(JSON.parse(inbox.stdout)).toMatchObject([{ from: me, type: 'handoff', message: expect.stringContaining('src/api/users.ts') }]);
   });
 
   it('a write under a shared (read) lock of another agent', async () => {
@@ -72,14 +74,15 @@ describe('guard blocks', () => {
     expect(result.stderr).toContain('pkg/src/ui/button.tsx');
   });
 
-  it('two sessions started by hand are told apart by their session ids', async () => {
+  it('two client sessions started by hand are told apart by their client processes', async () => {
     const root = guardProject();
     const first = await guard(root, fixture('claude-write', root), ['--claim']);
     expect(first.code).toBe(0);
-    const second = await guard(root, fixture('claude-write', root, (p) => (p.session_id = 'f00dcafe-0000-4000-8000-000000000000')));
+    const second = await guardUnderClient(root, fixture('claude-write', root));
     expect(second.code).toBe(2);
-    expect(second.stderr).toContain('agent "27549832-1a86-4844-9d19-9aab7af496c7" holds it');
-    expect((await guard(root, fixture('claude-write', root))).code).toBe(0);
+    expect(second.stderr).toContain(`agent "${thisClientId()}" holds it`);
+    // The same client again (a new session id makes no difference: one client process, one agent).
+    expect((await guard(root, fixture('claude-write', root, (p) => (p.session_id = 'f00dcafe-0000-4000-8000-000000000000')))).code).toBe(0);
   });
 });
 

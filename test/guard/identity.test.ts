@@ -1,6 +1,8 @@
-// Who the guard acts for: flag, AGENT_ID, the hook's session id, unknown_agent.
+// Who the guard acts for: flag, AGENT_ID, the client process, the hook's session id, unknown_agent;
+// and the client process as found from a real chain of processes.
 
 import { describe, expect, it } from 'vitest';
+import { clientAgentId, findClientProcess } from '../../src/core/client-process.js';
 import { guardIdentity, sessionAgentId } from '../../src/guard/identity.js';
 
 describe('guard identity', () => {
@@ -16,11 +18,26 @@ describe('guard identity', () => {
     expect(sessionAgentId(null)).toBeNull();
   });
 
-  it('prefers --agent, then AGENT_ID, then the session, then unknown_agent', () => {
-    expect(guardIdentity('a', { AGENT_ID: 'b' }, 's1')).toEqual({ agentId: 'a', source: 'flag' });
-    expect(guardIdentity(undefined, { AGENT_ID: 'b' }, 's1')).toEqual({ agentId: 'b', source: 'env' });
-    expect(guardIdentity(undefined, {}, 's1')).toEqual({ agentId: 's1', source: 'session' });
-    expect(guardIdentity(undefined, {}, null)).toEqual({ agentId: 'unknown_agent', source: 'default' });
+  it('prefers --agent, then AGENT_ID, then the client process, then the session, then unknown_agent', () => {
+    const client = (): string => 'claude-41721-8812345';
+    const none = (): null => null;
+    expect(guardIdentity('a', { AGENT_ID: 'b' }, 's1', client)).toEqual({ agentId: 'a', source: 'flag' });
+    expect(guardIdentity(undefined, { AGENT_ID: 'b' }, 's1', client)).toEqual({ agentId: 'b', source: 'env' });
+    expect(guardIdentity(undefined, {}, 's1', client)).toEqual({ agentId: 'claude-41721-8812345', source: 'client' });
+    expect(guardIdentity(undefined, {}, 's1', none)).toEqual({ agentId: 's1', source: 'session' });
+    expect(guardIdentity(undefined, {}, null, none)).toEqual({ agentId: 'unknown_agent', source: 'default' });
     expect(() => guardIdentity('../x', {}, null)).toThrow(/--agent/);
+  });
+});
+
+describe('client process', () => {
+  it('is the first ancestor that is not a shell, named by name, pid and start time', () => {
+    // This test's own process as the parent: a node process, not a shell.
+    const me = findClientProcess(process.env, process.pid)!;
+    expect(me.pid).toBe(process.pid);
+    expect(me.name).toBe('node');
+    expect(clientAgentId(me)).toMatch(new RegExp(`^node-${process.pid}-\\d+$`));
+    expect(clientAgentId({ pid: 7, start: 9, name: '.codex (x86)' })).toBe('codexx86-7-9');
+    expect(clientAgentId({ pid: 7, start: 9, name: '---' })).toBe('client-7-9');
   });
 });

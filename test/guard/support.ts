@@ -1,10 +1,14 @@
 // What the guard tests share: a project root, locks taken through the real file store (as another
 // agent's process would), and the built `agentvisor guard` fed a hook payload on stdin.
 
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { clientAgentId, findClientProcess } from '../../src/core/client-process.js';
+import { shellJoin } from '../../src/guard/shell-quote.js';
 import { openStore } from '../../src/core/open-store.js';
 import type { LockMode, LockRecord } from '../../src/core/records.js';
-import { runCli, type CliResult } from '../helpers/cli.js';
+import { BIN, cleanEnv, runCli, type CliResult } from '../helpers/cli.js';
 import { testDir, type Tree } from '../helpers/tempdir.js';
 import { hookPayload } from './fixtures.js';
 
@@ -44,4 +48,30 @@ export function fixture(name: string, root: string, patch: (payload: Record<stri
   const payload = JSON.parse(hookPayload(name, { root })) as Record<string, unknown>;
   patch(payload);
   return JSON.stringify(payload);
+}
+
+const AS_CLIENT = fileURLToPath(new URL('../fixtures/hooks/as-client.mjs', import.meta.url));
+
+/** The guard as a hook of a client process of its own (a stand-in client running `sh -c`). */
+export function guardUnderClient(root: string, payload: string, args: string[] = []): Promise<CliResult & { client: number }> {
+  const child = spawn(process.execPath, [AS_CLIENT, shellJoin([process.execPath, BIN, 'guard', ...args])], { cwd: root, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin.end(payload);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, client: child.pid! }));
+  });
+}
+
+/** The agent id the guard derives for a hook run directly by this test process (its client). */
+export function thisClientId(): string {
+  return clientAgentId(findClientProcess(process.env, process.pid)!);
+}
+
+/** The agent id of a client process that ran a hook (derived while it lives, or from its pid). */
+export function clientIdPattern(pid: number): RegExp {
+  return new RegExp(`^node-${pid}-\\d+$`);
 }

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { testDir } from './tempdir.js';
 
 /** The packages that hot paths (guard, lock, check, ...) must never load. */
-export const HEAVY_PACKAGES = /\/node_modules\/(zod|yargs|execa|pino|pino-pretty|chokidar)\//;
+export const HEAVY_PACKAGES = /\/node_modules\/(zod|yargs|execa|pino|pino-pretty|chokidar|@modelcontextprotocol)\//;
 
 const HOOKS = `
 import { appendFileSync } from 'node:fs';

@@ -14,7 +14,9 @@ export const command: CommandSpec = {
   details: `Each reclaimed lock is recorded in the board's history ('reclaimed', or 'expired' for a passed TTL).
 Agents the board shows running whose supervisor and watchdog are dead (a supervisor killed with
 kill -9) are recorded as stopped, reason "supervisor gone" (every reader shows them so already).
---json prints {"reclaimed": N, "locks": [lock records], "stopped_agents": [ids]}.
+It also removes the private client folders (a codex agent's CODEX_HOME, a gemini agent's settings)
+that a killed run left in the temp dir.
+--json prints {"reclaimed": N, "locks": [lock records], "stopped_agents": [ids], "private_dirs_removed": [folders]}.
 
 Exit codes: 0.`,
   options: {
@@ -28,14 +30,18 @@ async function run(ctx: CommandContext): Promise<number> {
   const { reclaimed, stopped } = storeExists(place)
     ? await withStore(place, async (store) => ({ reclaimed: await store.cleanupStale(), stopped: (await store.cleanupAgents?.()) ?? [] }))
     : { reclaimed: [] as LockRecord[], stopped: [] as string[] };
+  // A private CODEX_HOME (or Gemini CLI settings) that a killed run left behind.
+  const { removeOrphanedPrivateDirs } = await import('../../guard/wiring/private-dir.js');
+  const removed = removeOrphanedPrivateDirs();
   if (flag(ctx.args, 'json')) {
-    writeJson(ctx.stdout, { reclaimed: reclaimed.length, locks: reclaimed, stopped_agents: stopped });
+    writeJson(ctx.stdout, { reclaimed: reclaimed.length, locks: reclaimed, stopped_agents: stopped, private_dirs_removed: removed });
     return EXIT.ok;
   }
   writeLines(ctx.stdout, [
     `reclaimed ${reclaimed.length} stale lock${reclaimed.length === 1 ? '' : 's'}`,
     ...reclaimed.map((l) => `  ${code(l.file_path)} of ${l.agent_id} (token ${l.token}, last heartbeat ${formatClock(l.heartbeat)})`),
     ...(stopped.length > 0 ? [`recorded ${stopped.length} agent${stopped.length === 1 ? '' : 's'} as stopped (supervisor gone): ${stopped.join(', ')}`] : []),
+    ...(removed.length ? [`removed ${removed.length} private client folder${removed.length === 1 ? '' : 's'} left by killed runs`, ...removed.map((d) => `  ${d}`)] : []),
   ]);
   return EXIT.ok;
 }

@@ -14,7 +14,7 @@ import { listOption, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { locate, lockPaths } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { claudeGuard } from './run.js';
+import { wireAgentClient } from './run.js';
 
 export const command: CommandSpec = {
   name: 'exec',
@@ -80,7 +80,7 @@ async function run(ctx: CommandContext): Promise<number> {
     agents: [
       {
         id, command: argv, owns, reads, env: {}, cwd: ctx.cwd, restart: 'never', maxRestarts: 0, dependsOn: [],
-        timeoutMs: null, prompt: null, messages: messageRouting(stringOption(ctx.args, 'messages')), allowFailure: false, guard: true,
+        timeoutMs: null, prompt: null, messages: messageRouting(stringOption(ctx.args, 'messages')), allowFailure: false, guard: true, mcp: true,
       },
     ],
   };
@@ -92,7 +92,7 @@ async function run(ctx: CommandContext): Promise<number> {
     env: ctx.env,
     logFormat,
     summary: false,
-    extra: { guard: claudeGuard, passthroughStderr: ctx.stderr, watchChanges: false },
+    extra: { guard: wireAgentClient, passthroughStderr: ctx.stderr, watchChanges: false },
   });
   const report = result.agents[0]!;
   if (result.exitCode === EXIT.conflict) return EXIT.conflict;

@@ -13,12 +13,18 @@ import { formatClock, warn, writeJson, writeJsonLine, writeLines } from '../outp
 export const command: CommandSpec = {
   name: 'inbox',
   summary: "Read this agent's messages, oldest first.",
-  usage: 'inbox [--agent ID] [--json] [--peek] [--follow]',
+  usage: 'inbox [--agent ID] [--json] [--peek] [--follow] | inbox --hook [--agent ID]',
   details: `Each message is printed once, as \`from (type, time): message\`, and marked read (--peek leaves
 it unread); an empty inbox says "no messages for ID" on a terminal and prints nothing to a pipe.
 --json prints a JSON array of message records ([] when there are none); with --follow, one record
 per line.
 --follow prints messages as they arrive, until Ctrl-C.
+
+--hook runs as an agent client's hook (Claude Code and Codex PostToolUse and UserPromptSubmit,
+Gemini CLI AfterTool and BeforeAgent): it reads the hook JSON on stdin and hands the unread
+messages to the model as the hook's additionalContext, marking them read. The agent is --agent,
+else AGENT_ID, else the client process it runs under (as for guard). It always exits 0: a message
+hook never blocks the client. \`agentvisor run\` and \`init --claude|--codex|--gemini\` install it.
 
 Exit codes: 0; 2 malformed id.`,
   options: {
@@ -26,11 +32,13 @@ Exit codes: 0; 2 malformed id.`,
     json: { type: 'boolean', description: 'Print message records as JSON (JSON lines with --follow)' },
     peek: { type: 'boolean', description: 'Look without marking messages read' },
     follow: { type: 'boolean', description: 'Keep printing new messages until interrupted' },
+    hook: { type: 'boolean', description: "Run as a client's message hook: hook JSON on stdin, messages as the model's context on stdout" },
   },
   run,
 };
 
 async function run(ctx: CommandContext): Promise<number> {
+  if (flag(ctx.args, 'hook')) return (await import('../message-hook-command.js')).runMessageHook(ctx);
   const place = locate(ctx);
   const agentId = actingAgent(ctx);
   const peek = flag(ctx.args, 'peek');

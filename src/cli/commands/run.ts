@@ -9,19 +9,21 @@ import type { AgentsConfig } from '../../config/types.js';
 import { parseDuration } from '../../core/duration.js';
 import { AgentvisorError } from '../../core/errors.js';
 import { coordinationDir } from '../../core/location.js';
-import { injectClaudeGuard } from '../../guard/claude-inject.js';
-import { defaultGuardCommand } from '../../guard/hook-command.js';
+import type { AgentSpec } from '../../config/types.js';
+import { wireClient } from '../../guard/wiring/index.js';
+import type { InjectedSpawn } from '../../supervisor/policies/guard-hook.js';
 import type { SpawnRequest } from '../../supervisor/spawn.js';
 import { parseLogFormat, parseOnConflict, superviseFromCli } from '../../supervisor/cli-run.js';
 import { flag, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { DEFAULT_PORT, parsePort } from '../../dashboard/options.js';
 import { EXIT } from '../exit-codes.js';
 import { warn, writeLines } from '../output.js';
 
 export const command: CommandSpec = {
   name: 'run',
   summary: 'Launch every agent of agents.config.json: locks first, heartbeats, messages, crash-safe cleanup, a summary at the end.',
-  usage: 'run [--config F] [--agents a,b] [--on-conflict wait|fail] [--lock-timeout D] [--timeout D] [--kill-others-on-fail] [--log-format pretty|json]',
+  usage: 'run [--config F] [--agents a,b] [--on-conflict wait|fail] [--lock-timeout D] [--timeout D] [--kill-others-on-fail] [--log-format pretty|json] [--dashboard [N]]',
   details: `Each agent takes its owns (exclusive) and reads (shared) locks, all or nothing, before its
 first line runs; the supervisor renews them every heartbeatMs and releases them once the agent and
 everything it started are gone. Agents' output goes to stdout, each line prefixed [id]; each agent's
@@ -31,6 +33,10 @@ log is kept in <coordination dir>/logs/<id>.log; agentvisor's own lines go to st
 Two agents whose owns overlap (and whom no dependsOn orders) run one after the other in config
 order: the later one waits for the earlier one's locks; each such pair is named in one line at the
 start. --on-conflict fail (or "onConflict": "fail") makes such a pair a config error (exit 2).
+--dashboard [N] serves the live dashboard on 127.0.0.1:N (default 7300; 0 picks a free port) for
+the length of the run, attached to it (stop and restart work on its agents); its URL, with the
+token that actions need, is printed on stderr as \`dashboard: http://127.0.0.1:N/?token=TOKEN\`.
+A busy port exits 1 before anything starts. --dashboard takes a value only when it starts with a digit.
 SIGINT/SIGTERM: SIGTERM to every agent's process group, SIGKILL after shutdownGraceMs; a second
 Ctrl-C kills at once.
 
@@ -46,6 +52,7 @@ its own timeoutMs, lost its lease, or skipped because a dependency failed) unles
     timeout: { type: 'string', valueName: 'D', description: 'Stop every agent after D (exit 124)' },
     'kill-others-on-fail': { type: 'boolean', description: 'Stop every agent when one fails' },
     'log-format': { type: 'string', valueName: 'pretty|json', description: 'agentvisor log lines: pretty (default) or JSON (default when CI is set)' },
+    dashboard: { type: 'string', valueName: '[N]', bareValue: String(DEFAULT_PORT), description: `Serve the live dashboard on port N (default ${DEFAULT_PORT}) while the run lasts` },
   },
   handlesSignals: true,
   // Every agent's tree is dead, its locks released and the summary written (stdout and stderr are
@@ -54,10 +61,13 @@ its own timeoutMs, lost its lease, or skipped because a dependency failed) unles
   run,
 };
 
-/** Issue 4's guard for `claude` agents: `--settings` with a PreToolUse hook running `agentvisor guard`. */
-export function claudeGuard(request: SpawnRequest): SpawnRequest {
-  const command = injectClaudeGuard(request.command, { guardCommand: defaultGuardCommand() });
-  return command === request.command ? request : { ...request, command };
+/**
+ * agentvisor wired into a `claude`, `codex` or `gemini` agent: the guard hook (unless `"guard":
+ * false`), the MCP server (unless `"mcp": false`) and the message hook (unless its messages go to
+ * stdin), through each client's own command line or environment (src/guard/wiring/).
+ */
+export function wireAgentClient(request: SpawnRequest, agent: AgentSpec): InjectedSpawn {
+  return wireClient(request, { id: agent.id, guard: agent.guard, mcp: agent.mcp, messagesToStdin: agent.messages.to === 'stdin' });
 }
 
 /** The named agents plus, transitively, what they depend on, in config order. */
@@ -96,6 +106,8 @@ async function run(ctx: CommandContext): Promise<number> {
   const lockTimeoutMs = optionalDuration(ctx, 'lock-timeout');
   const timeoutMs = optionalDuration(ctx, 'timeout');
   const names = agentList(stringOption(ctx.args, 'agents'));
+  const dashboardValue = stringOption(ctx.args, 'dashboard');
+  const dashboardPort = dashboardValue === undefined ? undefined : parsePort(dashboardValue, '--dashboard');
   const file = findConfigFile({ cwd: ctx.cwd, env: ctx.env, config: stringOption(ctx.args, 'config') });
   if (file === null) {
     warn(ctx.stderr, noConfigMessage(ctx.cwd));
@@ -129,7 +141,16 @@ async function run(ctx: CommandContext): Promise<number> {
     timeoutMs: timeoutMs ?? null,
     killOthersOnFail: flag(ctx.args, 'kill-others-on-fail'),
     summary: true,
-    extra: { guard: claudeGuard },
+    extra: { guard: wireAgentClient },
+    ...(dashboardPort === undefined
+      ? {}
+      : {
+          beforeRun: async (store, log) => {
+            // Loaded only here: a run without --dashboard never loads the server (test/cli/hot-path.test.ts).
+            const { startRunDashboard } = await import('../../dashboard/run-dashboard.js');
+            return startRunDashboard({ store, dir, port: dashboardPort, log, stderr: ctx.stderr });
+          },
+        }),
   });
   return result.exitCode;
 }

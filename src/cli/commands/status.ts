@@ -3,7 +3,7 @@
 
 import type { FSWatcher } from 'chokidar';
 import { openStore } from '../../core/open-store.js';
-import type { AgentEntry, BoardRecord } from '../../core/records.js';
+import { emptyBoard, type AgentEntry, type BoardRecord } from '../../core/records.js';
 import type { Store } from '../../core/store.js';
 import { flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -49,10 +49,6 @@ async function run(ctx: CommandContext): Promise<number> {
   return EXIT.ok;
 }
 
-function emptyBoard(): BoardRecord {
-  const now = new Date().toISOString();
-  return { updated_at: now, now, locks: [], agents: {}, waiters: [], pending_messages: {}, history: [], conflicts: [], messages: [] };
-}
 
 function render(board: BoardRecord, place: Place, paint: Paint, all: boolean): string[] {
   const now = Date.now();

@@ -1,6 +1,7 @@
 // `agentvisor unlock`: release this agent's locks by the lock paths they were taken with;
-// `--force` releases someone else's (recorded as `forced`).
+// `--force` releases someone else's (recorded as `forced`; the holder is told in its inbox).
 
+import { tellForcedRelease } from '../../core/notices.js';
 import { AGENT_OPTION, flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { actingAgent, locate, lockPaths, proceeding, storeExists, withStore } from '../context.js';
@@ -32,7 +33,12 @@ async function run(ctx: CommandContext): Promise<number> {
   proceeding(ctx);
   // Nothing was ever locked where there is no coordination dir: say so without creating one.
   const result = storeExists(place)
-    ? await withStore(place, (store) => store.release(agentId, paths, { force }))
+    ? await withStore(place, async (store) => {
+        const outcome = await store.release(agentId, paths, { force });
+        // The holder hears of it mid-task (its message hook, its MCP inbox).
+        if (force) await tellForcedRelease(store, outcome.released, agentId);
+        return outcome;
+      })
     : { released: [], notHeld: paths };
 
   writeLines(

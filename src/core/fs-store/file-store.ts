@@ -204,7 +204,10 @@ export class FileStore implements Store {
     validateAgentId(agentId);
     const wanted = [...new Set(paths)];
     const result = await this.section(
-      (s) => removeLocks(s, agentId, options.force === true, (lock) => wanted.includes(lock.record.file_path) && (options.pid === undefined || lock.record.pid === options.pid)),
+      (s) => removeLocks(s, agentId, options.force === true, (lock) =>
+          wanted.includes(lock.record.file_path) &&
+          (options.pid === undefined || lock.record.pid === options.pid) &&
+          (options.holder === undefined || lock.record.agent_id === options.holder)),
       { create: false, absent: [] as LockRecord[] },
     );
     const releasedPaths = new Set(result.map((l) => l.file_path));
