@@ -119,7 +119,7 @@ function indent(lines: string[]): string[] {
 
 /** What a frame shows apart from the clock, so --json and pipes print only real changes. */
 function contentKey(board: BoardRecord): string {
-  return JSON.stringify({ ...board, updated_at: undefined });
+  return JSON.stringify({ ...board, updated_at: undefined, now: undefined });
 }
 
 async function watch(ctx: CommandContext, place: Place, json: boolean, all: boolean): Promise<number> {
