@@ -154,6 +154,13 @@ describe('Claude Code with the agentvisor guard hook', () => {
   });
 });
 
+/** The JSON records of an MCP tool result, after its sentence for the model. */
+function records(text: string): unknown {
+  const start = text.indexOf('[\n');
+  expect(start, text).toBeGreaterThanOrEqual(0);
+  return JSON.parse(text.slice(start));
+}
+
 describe('Claude Code under agentvisor run, with the MCP tools and the message hook', () => {
   it('locks through MCP, asks for a handoff and is granted when the holder lets go, hears a message mid-task, then writes', async () => {
     const root = await projectWithHeldApi();
@@ -186,9 +193,9 @@ describe('Claude Code under agentvisor run, with the MCP tools and the message h
     const run = await running;
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     // Turn 0's result: the lock record taken through MCP, as agent web.
-    expect(JSON.parse(resultTextAfter(mock, 1))).toMatchObject([{ agent_id: 'web', file_path: 'src/web/extra.ts', mode: 'exclusive' }]);
+    expect(records(resultTextAfter(mock, 1))).toMatchObject([{ agent_id: 'web', file_path: 'src/web/extra.ts', mode: 'exclusive' }]);
     // Turn 1's result: granted once api released, as web.
-    expect(JSON.parse(resultTextAfter(mock, 2))).toMatchObject([{ agent_id: 'web', file_path: 'src/api/users.ts' }]);
+    expect(records(resultTextAfter(mock, 2))).toMatchObject([{ agent_id: 'web', file_path: 'src/api/users.ts' }]);
     // The message reached the model with that turn (the message hook's additionalContext).
     expect(JSON.stringify(mock.conversation[2]!.messages)).toContain('api here: take src/api, I am done with it');
     // Holding it now, the write went through.

@@ -103,8 +103,8 @@ describe('Codex under agentvisor run', () => {
     // The MCP tools were offered (as a namespace), and the lock was taken as agent web.
     expect(namespace, JSON.stringify((mock.requests[0]!.tools ?? []).map((t) => t.name))).toBe('mcp__agentvisor');
     const locked = callOutput(mock.requests[1]!, 'call_0')!;
-    expect(locked).toContain('"agent_id": "web"');
-    expect(locked).toContain('"file_path": "src/web/extra.ts"');
+    expect(locked).toMatch(/"agent_id":\s*"web"/);
+    expect(locked).toMatch(/"file_path":\s*"src\/web\/extra.ts"/);
     // The message, handed to the model after that tool call.
     expect(JSON.stringify(mock.requests[1]!.input)).toContain('api here: the users schema changed');
     // apply_patch of another agent's file: blocked by the guard hook, nothing written.

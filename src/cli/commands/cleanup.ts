@@ -12,7 +12,7 @@ export const command: CommandSpec = {
   summary: 'Reclaim stale locks (dead holder, lease or TTL passed, or 1 hour without heartbeat).',
   usage: 'cleanup [--json]',
   details: `Each reclaimed lock is recorded in the board's history ('reclaimed', or 'expired' for a passed TTL).
-It also removes the private client folders (a codex agent's CODEX_HOME, a gemini agent's settings)
+It also removes the private client folders (a codex agent's CODEX_HOME, a gemini agent's GEMINI_CLI_HOME)
 that a killed run left in the temp dir.
 --json prints {"reclaimed": N, "locks": [lock records], "private_dirs_removed": [folders]}.
 
