@@ -25,4 +25,15 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The dashboard's page runs in the browser.
+    files: ['src/dashboard/page/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        document: 'readonly', location: 'readonly', EventSource: 'readonly', fetch: 'readonly', confirm: 'readonly',
+        URLSearchParams: 'readonly', Node: 'readonly', globalThis: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly',
+      },
+    },
+  },
 );

@@ -34,4 +34,6 @@ export default function setup(): void {
   const built = join(ROOT, 'dist', 'index.js');
   if (!existsSync(built) || statSync(built).mtimeMs < newestMtime(join(ROOT, 'src'))) compile(built);
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  // The dashboard's page (plain files): copied every time, it is cheap.
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-page.mjs')], { cwd: ROOT, stdio: 'pipe' });
 }

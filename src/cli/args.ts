@@ -36,7 +36,8 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
       strict: true,
     });
   } catch (error) {
-    throw new AgentvisorError('INVALID_ARGUMENT', `${spec.name}: ${(error as Error).message.replace(/\. To specify a positional.*$/s, '')}`, {}, { cause: error });
+    const message = (error as Error).message.replace(/\. To specify a positional.*$/s, '');
+    throw new AgentvisorError('INVALID_ARGUMENT', `${spec.name}: ${message} (see \`agentvisor ${spec.name} --help\`)`, {}, { cause: error });
   }
   const positionals = parsed.positionals;
   checkPositionals(spec, positionals);
@@ -89,17 +90,20 @@ function checkPositionals(spec: CommandSpec, positionals: string[]): void {
 
 export function formatHelp(spec: CommandSpec): string {
   const lines = [`Usage: agentvisor ${spec.usage}`, '', spec.summary, ''];
+  const all = { ...spec.options, ...GLOBAL_OPTIONS };
+  const flags = Object.entries(all).map(([name, o]) => [
+    `${'short' in o && o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${('valueName' in o && o.valueName) || 'VALUE'}` : ''}`,
+    o.description,
+  ] as const);
+  // One column for every name, as wide as the widest: a long one never runs into its text.
+  const width = Math.max(...flags.map(([flag]) => flag.length), ...(spec.positionals ?? []).map((p) => p.name.length));
   if (spec.positionals?.length) {
     lines.push('Arguments:');
-    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(22)} ${p.description}`);
+    for (const p of spec.positionals) lines.push(`  ${p.name.padEnd(width)}  ${p.description}`);
     lines.push('');
   }
   lines.push('Options:');
-  const all = { ...spec.options, ...GLOBAL_OPTIONS };
-  for (const [name, o] of Object.entries(all)) {
-    const flag = `${'short' in o && o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${('valueName' in o && o.valueName) || 'VALUE'}` : ''}`;
-    lines.push(`  ${flag.padEnd(22)} ${o.description}`);
-  }
+  for (const [flag, description] of flags) lines.push(`  ${flag.padEnd(width)}  ${description}`);
   if (spec.details) lines.push('', spec.details.trimEnd());
   return `${lines.join('\n')}\n`;
 }

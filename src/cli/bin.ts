@@ -24,6 +24,7 @@ const COMMANDS: Record<string, Loader> = {
   init: () => import('./commands/init.js'),
   guard: () => import('./commands/guard.js'),
   mcp: () => import('./commands/mcp.js'),
+  dashboard: () => import('./commands/dashboard.js'),
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -40,10 +41,15 @@ const SUMMARIES: Record<string, string> = {
   init: 'write a starter agents.config.json and hook configs',
   guard: 'pre-tool hook for Claude Code, Codex, Gemini CLI and git: block edits of paths others hold',
   mcp: 'MCP server on stdio: lock, unlock, check, status, send, inbox and request_handoff as tools',
+  dashboard: 'serve a live web page of agents, locks, waiters, conflicts and messages',
 };
 
 function topLevelHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const options = [
+    ['-h, --help', "show this help (`agentvisor <command> --help` for a command's options)"],
+    ['-v, --version', 'print the version'],
+  ];
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length), ...options.map(([o]) => o!.length));
   const rows = Object.keys(COMMANDS).map((name) => `  ${name.padEnd(width)}  ${SUMMARIES[name] ?? ''}`);
   return [
     'Usage: agentvisor <command> [options]',
@@ -53,7 +59,8 @@ function topLevelHelp(): string {
     'Commands:',
     ...rows,
     '',
-    'Run `agentvisor <command> --help` for a command\'s options.',
+    'Options:',
+    ...options.map(([o, text]) => `  ${o!.padEnd(width)}  ${text}`),
     '',
   ].join('\n');
 }
@@ -64,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(topLevelHelp());
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version' || name === '-V') {
+  if (name === '--version' || name === '-v' || name === '-V') {
     const { readFileSync } = await import('node:fs');
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     process.stdout.write(`${pkg.version}\n`);

@@ -41,16 +41,28 @@ export function storeExists(place: Place): boolean {
   }
 }
 
+/** The `unknown_agent` warning of a command, said only once it gets past its argument checks. */
+const pendingWarnings = new WeakMap<CommandContext, string>();
+
 /**
  * The acting agent: the first of `options` given (e.g. `--from`, then `--agent`), else AGENT_ID,
- * else `unknown_agent` with a warning on stderr. A malformed id throws INVALID_AGENT_ID.
+ * else `unknown_agent`, with a warning on stderr that `proceeding` prints (so that it never comes
+ * before an unrelated error). A malformed id throws INVALID_AGENT_ID.
  */
 export function actingAgent(ctx: CommandContext, options: string[] = ['agent']): string {
   for (const name of options) {
     const given = stringOption(ctx.args, name);
     if (given !== undefined) return validateAgentId(given, `--${name}`);
   }
-  return resolveAgentId(undefined, { env: ctx.env, warn: (message) => warn(ctx.stderr, message) });
+  return resolveAgentId(undefined, { env: ctx.env, warn: (message) => pendingWarnings.set(ctx, message) });
+}
+
+/** The command's arguments are good and it goes ahead: say what actingAgent held back. */
+export function proceeding(ctx: CommandContext): void {
+  const message = pendingWarnings.get(ctx);
+  if (message === undefined) return;
+  pendingWarnings.delete(ctx);
+  warn(ctx.stderr, message);
 }
 
 /**

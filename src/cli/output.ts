@@ -2,6 +2,7 @@
 // and never when NO_COLOR is set (https://no-color.org). Nothing here exits or reads the store.
 
 import type { Writable } from 'node:stream';
+import { formatClock } from '../core/clock-text.js';
 import { formatDuration } from '../core/duration.js';
 import type { ConflictRecord, LockRecord } from '../core/records.js';
 
@@ -63,16 +64,7 @@ export function table(headers: string[], rows: string[][], paint: Paint = PLAIN)
   return [paint.bold(line(headers)), ...rows.map(line)];
 }
 
-/** Local wall time of an ISO stamp: `10:02:13` today, `2026-11-23 10:02` on another day. */
-export function formatClock(iso: string | null | undefined, now: Date = new Date()): string {
-  if (!iso) return '-';
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
-  if (at.toDateString() === now.toDateString()) return time;
-  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${time.slice(0, 5)}`;
-}
+export { formatClock };
 
 /** How long ago an ISO stamp was: `4s`, `3m 5s`; `-` when unknown. */
 export function formatAge(iso: string | null | undefined, now: number = Date.now()): string {

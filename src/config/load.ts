@@ -9,22 +9,27 @@ import { findRoot } from '../core/location.js';
 import { problemsFromIssues } from './issues.js';
 import { parseJsonText } from './json-text.js';
 import { normaliseConfig } from './normalise.js';
+import { ownsOverlaps, type OwnsOverlap } from './owns-overlaps.js';
 import { formatProblem, problem } from './problems.js';
 import { runRules } from './rules.js';
 import { ConfigSchema } from './schema.js';
-import type { AgentsConfig, ConfigProblem } from './types.js';
+import type { AgentsConfig, ConfigProblem, OnConflict } from './types.js';
 
 export interface LoadOptions {
   /** For AGENTVISOR_ROOT (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Where a relative `file` or AGENTVISOR_ROOT is resolved from (default process.cwd()). */
   cwd?: string;
+  /** run's --on-conflict, overriding the config's onConflict. */
+  onConflict?: OnConflict;
 }
 
 /** `config` is set exactly when `problems` is empty. */
 export interface LoadResult {
   config?: AgentsConfig;
   problems: ConfigProblem[];
+  /** Agents whose owns overlap, the later waiting for the earlier (an error with onConflict "fail"). */
+  overlaps?: OwnsOverlap[];
 }
 
 export function loadConfig(file: string, options: LoadOptions = {}): LoadResult {
@@ -50,8 +55,15 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const rootProblem = checkRoot(root, file, env);
   if (rootProblem) return { problems: [rootProblem] };
   const normalised = normaliseConfig(parsed.data, file, root);
-  const problems = byAgent([...normalised.problems, ...runRules({ file, agents: normalised.agents })]);
-  return problems.length > 0 ? { problems } : { config: normalised.config, problems };
+  const problems = byAgent([...normalised.problems, ...runRules({
+    file,
+    agents: normalised.agents,
+    onConflict: options.onConflict ?? parsed.data.onConflict,
+    ...(options.onConflict ? { onConflictFrom: '--on-conflict' } : {}),
+  })]);
+  if (problems.length > 0) return { problems };
+  const overlaps = ownsOverlaps(normalised.agents.map(({ spec, ownsIndex }) => ({ id: spec.id, owns: spec.owns, dependsOn: spec.dependsOn, ownsIndex })));
+  return { config: normalised.config, problems, overlaps };
 }
 
 /** The config, or AgentvisorError CONFIG_INVALID whose message lists every problem (one per line). */

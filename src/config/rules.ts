@@ -1,16 +1,21 @@
 // Cross-agent rules of agents.config.json, one small function each, run in the order of RULES.
 // Not a rule on purpose: one agent's `reads` overlapping another's `owns` (the reader waits for the
-// owner at run time), and an agent's `owns` overlapping its own `reads`.
+// owner at run time), an agent's `owns` overlapping its own `reads`, and two agents' overlapping
+// `owns` unless onConflict is "fail" (the later one waits: owns-overlaps.ts).
 
-import { overlapWitness, parsePattern, type Pattern } from '../core/glob/index.js';
 import { closest } from './did-you-mean.js';
 import type { NormalisedAgent } from './normalise.js';
+import { overlapProblem, ownsOverlaps } from './owns-overlaps.js';
 import { problem } from './problems.js';
-import type { ConfigProblem } from './types.js';
+import type { ConfigProblem, OnConflict } from './types.js';
 
 export interface RuleInput {
   file: string;
   agents: readonly NormalisedAgent[];
+  /** The config's onConflict (or run's --on-conflict): with "fail", overlapping owns are an error. */
+  onConflict?: OnConflict;
+  /** Where onConflict came from, as the error names it (default "onConflict"). */
+  onConflictFrom?: string;
 }
 
 export type ConfigRule = (input: RuleInput) => ConfigProblem[];
@@ -58,34 +63,11 @@ export const dependencyCycles: ConfigRule = ({ file, agents }) => {
   return problems;
 };
 
-/** Two agents may not own overlapping paths unless one runs after the other (dependsOn, transitively). */
-export const overlappingOwns: ConfigRule = ({ file, agents }) => {
-  const graph = dependencyGraph(agents);
-  const patterns = agents.map((a) => a.spec.owns.map(parseQuietly));
-  const problems: ConfigProblem[] = [];
-  for (let j = 1; j < agents.length; j++) {
-    for (let i = 0; i < j; i++) {
-      const a = agents[i]!;
-      const b = agents[j]!;
-      if (a.spec.id === b.spec.id || ordered(a.spec.id, b.spec.id, graph)) continue;
-      b.spec.owns.forEach((bPath, q) => {
-        a.spec.owns.forEach((aPath, p) => {
-          const pa = patterns[i]![p];
-          const pb = patterns[j]![q];
-          const witness = pa && pb ? overlapWitness(pa, pb) : null;
-          if (witness === null) return;
-          problems.push(
-            problem(
-              file,
-              ['agents', j, 'owns', b.ownsIndex[q]!],
-              `${JSON.stringify(bPath)} of agent ${JSON.stringify(b.spec.id)} overlaps ${JSON.stringify(aPath)} of agent ${JSON.stringify(a.spec.id)} (agents[${i}].owns[${a.ownsIndex[p]}]): both match ${JSON.stringify(witness)}; narrow the paths or make one agent dependsOn the other`,
-            ),
-          );
-        });
-      });
-    }
-  }
-  return problems;
+/** Overlapping owns of unordered agents: a problem only with onConflict "fail" (else they queue). */
+export const overlappingOwns: ConfigRule = ({ file, agents, onConflict, onConflictFrom }) => {
+  if (onConflict !== 'fail') return [];
+  const found = ownsOverlaps(agents.map(({ spec, ownsIndex }) => ({ id: spec.id, owns: spec.owns, dependsOn: spec.dependsOn, ownsIndex })));
+  return found.map((o) => overlapProblem(file, o, onConflictFrom ?? 'onConflict'));
 };
 
 export const RULES: readonly ConfigRule[] = [duplicateIds, unknownDependencies, dependencyCycles, overlappingOwns];
@@ -117,34 +99,4 @@ function findCycleFrom(start: string, graph: Graph): string[] | undefined {
     return undefined;
   };
   return walk(start, [start]);
-}
-
-/** Whether one agent depends on the other, directly or through others. */
-function ordered(a: string, b: string, graph: Graph): boolean {
-  return reaches(a, b, graph) || reaches(b, a, graph);
-}
-
-function reaches(from: string, to: string, graph: Graph): boolean {
-  const seen = new Set<string>();
-  const stack = [from];
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    for (const next of graph.get(id) ?? []) {
-      if (next === to) return true;
-      if (!seen.has(next)) {
-        seen.add(next);
-        stack.push(next);
-      }
-    }
-  }
-  return false;
-}
-
-/** Paths reaching the rules were normalised already; a pattern that still fails was reported there. */
-function parseQuietly(path: string): Pattern | undefined {
-  try {
-    return parsePattern(path);
-  } catch {
-    return undefined;
-  }
 }

@@ -101,7 +101,7 @@ export const ConfigSchema = z
     heartbeatMs: duration(1)
       .default(DEFAULTS.heartbeatMs)
       .meta({ description: 'How often locks and the board are renewed, in ms; the lease is 3 times this.' }),
-    onConflict: z.enum(['wait', 'fail']).default(DEFAULTS.onConflict).meta({ description: 'Wait in line for a held lock, or fail at once (exit 3).' }),
+    onConflict: z.enum(['wait', 'fail']).default(DEFAULTS.onConflict).meta({ description: 'Wait in line for a held lock, or fail at once (exit 3). "fail" also makes two agents whose owns overlap a config error; with "wait" the later one (config order) waits for the earlier one.' }),
     lockTimeoutMs: duration(0)
       .nullable()
       .default(DEFAULTS.lockTimeoutMs)

@@ -38,6 +38,19 @@ export interface LockRecord {
   /** CLOCK_MONOTONIC (ms) at acquisition and at the last renewal, valid on the same boot only. */
   timestamp_mono?: number | null;
   heartbeat_mono?: number | null;
+  /**
+   * The supervised agent whose life a supervisor-kept lock is tied to, when it differs or may differ
+   * from `agent_id` (a lock taken inside agent X under another id): the supervisor renews it and
+   * releases it with X's. Absent: `agent_id`.
+   */
+  kept_for?: string;
+  /**
+   * Set on the stand-in for an entry named like a lock file that is not a regular file (a FIFO, a
+   * directory, a symlink to a device), which `cleanup` removed: what it was.
+   */
+  not_a_file?: string;
+  /** Said of a lock whose time lies in the future beyond clock skew: why, and that it ages from when it was first seen. */
+  suspect?: string;
   /** Set on the stand-in for a lock file that does not parse: the file's name (it counts as held). */
   unreadable?: string;
 }
@@ -60,6 +73,8 @@ export interface ConflictRecord {
   at?: string;
   /** The other side is an earlier waiter in line (fairness), not a holder. */
   queued?: boolean;
+  /** The two paths were too costly to compare (crafted globs): counted as overlapping, without a witness. */
+  undecided?: boolean;
 }
 
 export type MessageType = 'note' | 'handoff' | 'status';
@@ -75,6 +90,12 @@ export interface MessageRecord {
 
 export type AgentStatus = 'waiting' | 'running' | 'restarting' | 'exited' | 'failed' | 'skipped' | 'stopped';
 
+/** What a waiting agent waits for: a lock (whose, which path) or another agent. */
+export type WaitingFor = { lock_path: string; locked_by: string } | { agent_id: string };
+
+/** Why an agent ended (the board's `reason`). */
+export type EndReason = 'exit' | 'signal' | 'lost lease' | 'supervisor gone' | 'stopped' | 'skipped' | 'timed out' | 'lock conflict' | 'lock timeout';
+
 export interface AgentEntry {
   status: AgentStatus;
   files: string[];
@@ -85,6 +106,32 @@ export interface AgentEntry {
   exit_code: number | null;
   signal: string | null;
   restarts: number;
+  // ---- grown with the contract's board (issue 7); missing in entries written before: null ----
+  /** The run this entry belongs to (the supervisor's run id); null outside a run. */
+  run_id?: string | null;
+  /** While `waiting`: what for. */
+  waiting_for?: WaitingFor | null;
+  /** When it ended (exited, failed, skipped, stopped), else null. */
+  ended_at?: string | null;
+  /** Why it ended, else null. */
+  reason?: EndReason | null;
+  // ---- beyond the contract: who keeps the entry true, so any reader can tell a dead run ----
+  /** The supervisor (pid and start time) and its watchdog; boot id of their host. */
+  supervisor_pid?: number | null;
+  supervisor_pid_start?: number | null;
+  watchdog_pid?: number | null;
+  watchdog_pid_start?: number | null;
+  boot_id?: string | null;
+}
+
+/** One request waiting in line (the board's `waiters`, in line order). */
+export interface WaiterRecord {
+  agent_id: string;
+  paths: string[];
+  /** When it started waiting. */
+  since: string;
+  /** The agents whose locks (or earlier requests) it waits behind. */
+  blocked_by: string[];
 }
 
 export type HistoryEvent = 'locked' | 'released' | 'forced' | 'modified' | 'expired' | 'reclaimed';
@@ -106,4 +153,18 @@ export interface BoardRecord {
   pending_messages: Record<string, number>;
   history: HistoryEntry[];
   conflicts: ConflictRecord[];
+  /** The store's clock when the record was made. */
+  now: string;
+  /** Requests waiting in line, in line order. */
+  waiters: WaiterRecord[];
+  /** The last 50 messages sent (oldest first). */
+  messages: MessageRecord[];
+  /** The PostgreSQL store's scope. */
+  scope?: string;
+}
+
+/** The board of a store that does not exist yet: nothing held, nobody known. */
+export function emptyBoard(now: Date = new Date()): BoardRecord {
+  const at = now.toISOString();
+  return { updated_at: at, now: at, locks: [], agents: {}, waiters: [], pending_messages: {}, history: [], conflicts: [], messages: [] };
 }

@@ -139,7 +139,9 @@ export async function releaseLock(file: string | string[], agentId?: string | Se
   const id = agent(given);
   const where = place(options);
   const paths = lockPaths(file, where.root);
-  const result = await (await storeFor(where.dir)).release(id, paths);
+  // A process releases its own records only: another process under the same id keeps its own.
+  const { pid } = ownerFromEnvironment(process.env, 'library');
+  const result = await (await storeFor(where.dir)).release(id, paths, pid !== null ? { pid } : {});
   return result.released.length > 0 && result.notHeld.length === 0;
 }
 

@@ -4,6 +4,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { join, relative, resolve, sep } from 'node:path';
+import { formatClock } from '../core/clock-text.js';
 import { AgentvisorError } from '../core/errors.js';
 import { DEFAULT_AGENT_ID, validateAgentId } from '../core/ids.js';
 import { holderConflicts } from '../core/fs-store/conflicts.js';
@@ -42,7 +43,7 @@ export async function gitStagedGuard(input: GitStagedInput): Promise<GitStagedOu
   return { code: 1, message: refusal(conflicts, targets) };
 }
 
-function refusal(conflicts: ConflictRecord[], targets: string[]): string {
+function refusal(conflicts: ConflictRecord[], targets: string[], now: Date = new Date()): string {
   const byLock = new Map(targets.map((t) => [escapeLiteral(t), t]));
   const seen = new Set<string>();
   const lines = ['agentvisor: this commit touches paths that other agents hold:'];
@@ -50,7 +51,7 @@ function refusal(conflicts: ConflictRecord[], targets: string[]): string {
     const path = byLock.get(c.file_path) ?? c.file_path;
     if (seen.has(path)) continue;
     seen.add(path);
-    lines.push(`  ${path}  held by ${c.locked_by ?? '?'} (lock ${c.lock_path ?? '?'}${c.since ? `, since ${c.since}` : ''})`);
+    lines.push(`  ${path}  held by ${c.locked_by ?? '?'} (lock ${c.lock_path ?? '?'}${c.since ? `, since ${formatClock(c.since, now)}` : ''})`);
   }
   const holders = [...new Set(conflicts.map((c) => c.locked_by).filter((h): h is string => h !== null))];
   lines.push(

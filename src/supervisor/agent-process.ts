@@ -5,6 +5,8 @@
 import type { AgentSpec } from '../config/types.js';
 import type { LockRecord } from '../core/records.js';
 import type { AgentEvent, AgentOutcome, StopCause } from './events.js';
+import { cgroupMembers } from './cgroup.js';
+import { trackDescendants, type TreeMembers } from './descendants.js';
 import { killTree, signalTree, waitTreeGone, type ProcStat } from './kill-tree.js';
 import type { AgentOutput } from './output.js';
 import type { Policy, RunContext } from './policy.js';
@@ -35,11 +37,19 @@ export class AgentProcess {
   /** How long it waited in line for its locks, and for whom (the summary tells it). */
   waited: { ms: number; holders: string[] } | null = null;
   stopCause: StopCause | null = null;
+  /** What of its running tree the group and marker miss: its cgroup, or descendants tracked by parent pid. */
+  private members: TreeMembers | null = null;
+
+  /** Members of its running tree that its group and marker miss (job control signals them too). */
+  get extraMembers(): TreeMembers | null {
+    return this.members;
+  }
   /** While stopping gracefully: when (performance.now()) the grace period ends. */
   private stopDeadline: number | null = null;
   lastExit: AgentExit | null = null;
   readonly done: Promise<AgentOutcome>;
 
+  private restartRequested = false;
   private resolveDone!: (outcome: AgentOutcome) => void;
   private readonly abort = new AbortController();
   private started = false;
@@ -95,21 +105,41 @@ export class AgentProcess {
     const marker = this.run.marker(this.id);
     if (options.immediate) {
       this.stopDeadline = performance.now();
-      signalTree(state.pid, marker, 'SIGKILL');
+      signalTree(state.pid, marker, 'SIGKILL', this.members);
       return;
     }
     if (this.stopDeadline !== null) return;
-    const graceMs = this.run.settings.shutdownGraceMs;
-    this.stopDeadline = performance.now() + graceMs;
+    this.stopDeadline = performance.now() + this.run.settings.shutdownGraceMs;
     this.notify({ type: 'stopping', agent: this.id, cause });
+    await this.terminate(state);
+  }
+
+  /**
+   * End the running process as `stop` does (input closed, SIGTERM, SIGKILL after the grace period)
+   * and start it again at once, its locks held throughout (a person asked: the dashboard). False
+   * when it is not running, or already stopping or restarting.
+   */
+  restart(): boolean {
+    const state = this.state;
+    if (state.kind !== 'running' || this.stopCause !== null || this.stopDeadline !== null) return false;
+    this.restartRequested = true;
+    this.stopDeadline = performance.now() + this.run.settings.shutdownGraceMs;
+    void this.terminate(state).catch((error: unknown) =>
+      this.run.log.error({ agent: this.id, err: error }, `restarting ${this.id} failed: ${(error as Error).message}`),
+    );
+    return true;
+  }
+
+  private async terminate(state: Extract<AgentState, { kind: 'running' }>): Promise<void> {
+    const marker = this.run.marker(this.id);
     await this.callBeforeStop();
     if (this.state !== state) return;
     // The whole tree gets SIGTERM (a `sh -c` leader dies at once; what it runs gets its grace too).
-    signalTree(state.pid, marker, 'SIGTERM');
-    const gone = await waitTreeGone(state.pid, marker, () => this.stopDeadline ?? 0);
+    signalTree(state.pid, marker, 'SIGTERM', this.members);
+    const gone = await waitTreeGone(state.pid, marker, () => this.stopDeadline ?? 0, 20, this.members);
     if (!gone && this.state === state) {
-      this.run.log.warn({ agent: this.id }, `${this.id} did not stop within ${graceMs} ms of SIGTERM: SIGKILL`);
-      signalTree(state.pid, marker, 'SIGKILL');
+      this.run.log.warn({ agent: this.id }, `${this.id} did not stop within ${this.run.settings.shutdownGraceMs} ms of SIGTERM: SIGKILL`);
+      signalTree(state.pid, marker, 'SIGKILL', this.members);
     }
   }
 
@@ -122,7 +152,9 @@ export class AgentProcess {
       const exit = await this.runOnce(attempt);
       const outcome = this.classify(exit);
       if (this.stopCause || this.run.stopReason) return this.end(outcome);
-      const delayMs = this.restartDelay(exit);
+      // A restart someone asked for comes at once, whatever the restart policy says.
+      const delayMs = this.restartRequested ? 0 : this.restartDelay(exit);
+      this.restartRequested = false;
       if (delayMs === null) return this.end(outcome);
       this.restarts++;
       this.state = { kind: 'restarting', attempt: attempt + 1 };
@@ -140,7 +172,9 @@ export class AgentProcess {
       stdin: this.spec.messages.to === 'stdin' ? 'pipe' : 'ignore',
     };
     for (const policy of this.policies) request = policy.prepareSpawn?.(this, request, this.run) ?? request;
+    this.stopDeadline = null;
     const child = spawnAgent(request);
+    this.members = request.cgroup ? cgroupMembers(request.cgroup) : child.pid !== undefined ? trackDescendants(child.pid) : null;
     const startedAt = Date.now();
     this.intervals.push({ from: startedAt, to: null });
     if (child.stdout) this.output.follow(child.stdout);
@@ -155,9 +189,12 @@ export class AgentProcess {
     const exit = await child.exited;
     // While stopping gracefully, what the leader started keeps its grace period (a `sh -c` leader
     // dies of SIGTERM at once, before the command it runs has cleaned up).
-    if (this.stopDeadline !== null) await waitTreeGone(child.pid ?? null, this.run.marker(this.id), () => this.stopDeadline ?? 0);
-    // Nothing of the agent may run once its locks can go: kill the rest of its tree first.
-    await killTree(child.pid ?? null, this.run.marker(this.id), { onStuck: (left, ms) => this.saySurvivors(left, ms) });
+    if (this.stopDeadline !== null) await waitTreeGone(child.pid ?? null, this.run.marker(this.id), () => this.stopDeadline ?? 0, 20, this.members);
+    // Nothing of the agent may run once its locks can go: kill the rest of its tree first (its
+    // group, its marked stragglers, and its cgroup or tracked descendants).
+    await killTree(child.pid ?? null, this.run.marker(this.id), { onStuck: (left, ms) => this.saySurvivors(left, ms), extra: this.members });
+    this.members?.close();
+    this.members = null;
     await this.output.drain(200);
     this.intervals[this.intervals.length - 1]!.to = Date.now();
     this.lastExit = exit;
@@ -171,6 +208,7 @@ export class AgentProcess {
     const cause = this.stopCause;
     if (cause?.kind === 'timed-out') return { kind: 'timed-out', timeoutMs: cause.timeoutMs, exit };
     if (cause?.kind === 'lease-lost') return { kind: 'lease-lost', paths: cause.paths, exit };
+    if (cause?.kind === 'requested') return { kind: 'stopped', reason: { kind: 'requested', by: cause.by }, exit };
     if (exit.code === 0 && !exit.error) return { kind: 'succeeded' };
     if (cause?.kind === 'run') return { kind: 'stopped', reason: cause.reason, exit };
     return { kind: 'failed', exit };
@@ -178,7 +216,7 @@ export class AgentProcess {
 
   private stoppedOutcome(exit: AgentExit | null): AgentOutcome {
     const cause = this.stopCause;
-    const reason = cause?.kind === 'run' ? cause.reason : this.run.stopReason ?? { kind: 'aborted' };
+    const reason = cause?.kind === 'run' ? cause.reason : cause?.kind === 'requested' ? { kind: 'requested' as const, by: cause.by } : this.run.stopReason ?? { kind: 'aborted' as const };
     return { kind: 'stopped', reason, exit };
   }
 
@@ -207,7 +245,7 @@ export class AgentProcess {
   private async finishAfterCrash(error: unknown): Promise<void> {
     const exit: AgentExit = { code: null, signal: null, error: `supervisor error: ${(error as Error).message}` };
     const state = this.state;
-    if (state.kind === 'running') await killTree(state.pid, this.run.marker(this.id), { onStuck: (left, ms) => this.saySurvivors(left, ms) }).catch(() => []);
+    if (state.kind === 'running') await killTree(state.pid, this.run.marker(this.id), { onStuck: (left, ms) => this.saySurvivors(left, ms), extra: this.members }).catch(() => []);
     try {
       for (const policy of this.policies) await policy.release?.(this, this.run);
     } finally {

@@ -4,6 +4,7 @@
 import { openStore } from '../core/open-store.js';
 import { AgentvisorError } from '../core/errors.js';
 import type { AgentsConfig, OnConflict } from '../config/types.js';
+import type { Store } from '../core/store.js';
 import { chooseLogFormat, createLogger, type LogFormat, type Logger } from '../log.js';
 import { runAgents, type SupervisorOptions } from './supervisor.js';
 import { formatSummary, type RunResult } from './summary.js';
@@ -23,6 +24,16 @@ export interface CliRunInput {
   summary: boolean;
   /** Extra supervisor options (tests, exec). */
   extra?: Partial<SupervisorOptions>;
+  /**
+   * Started once the store is open and before any agent (run --dashboard): a failure here ends the
+   * run before anything starts; `close` runs after the last agent, before the store closes.
+   */
+  beforeRun?: (store: Store, log: Logger) => Promise<RunAddon>;
+}
+
+export interface RunAddon {
+  extra?: Partial<SupervisorOptions>;
+  close(): Promise<void>;
 }
 
 export function parseLogFormat(value: string | undefined): LogFormat | undefined {
@@ -42,7 +53,9 @@ export async function superviseFromCli(input: CliRunInput): Promise<{ result: Ru
   const log = createLogger({ stream: input.stderr, env: input.env, format });
   const store = await openStore({ dir: input.dir, ...(input.config.store ? { url: input.config.store } : {}) });
   let result: RunResult;
+  let addon: RunAddon | undefined;
   try {
+    addon = await input.beforeRun?.(store, log);
     result = await runAgents({
       config: input.config,
       store,
@@ -55,8 +68,10 @@ export async function superviseFromCli(input: CliRunInput): Promise<{ result: Ru
       timeoutMs: input.timeoutMs ?? null,
       killOthersOnFail: input.killOthersOnFail ?? false,
       ...input.extra,
+      ...addon?.extra,
     });
   } finally {
+    await addon?.close().catch((error: unknown) => log.warn({ err: error }, `closing failed: ${(error as Error).message}`));
     // The run's own Ctrl-Z handling has ended; these last sections must not be stopped inside either.
     await outsideSections(async () => {
       await store.flushBoard().catch(() => undefined);

@@ -12,13 +12,16 @@ export type StopReason =
   | { kind: 'kill-others'; agent: string }
   /** The watchdog died and could not be replaced: agents would outlive a killed supervisor. */
   | { kind: 'watchdog-lost'; why: string }
-  | { kind: 'aborted' };
+  | { kind: 'aborted' }
+  /** One agent only, never the whole run: a person stopped it (the dashboard). */
+  | { kind: 'requested'; by: string };
 
 /** Why one agent is being stopped by the supervisor. */
 export type StopCause =
   | { kind: 'run'; reason: StopReason }
   | { kind: 'timed-out'; timeoutMs: number }
-  | { kind: 'lease-lost'; paths: string[] };
+  | { kind: 'lease-lost'; paths: string[] }
+  | { kind: 'requested'; by: string };
 
 /** How an agent ended, once and for all (after any restarts). */
 export type AgentOutcome =
@@ -34,11 +37,15 @@ export type AgentOutcome =
 /** Lifecycle notifications, in the order they happen for one agent. */
 export type AgentEvent =
   | { type: 'waiting-for-locks'; agent: string; conflicts: ConflictRecord[]; waitedMs: number }
+  /** Waiting for another agent before asking for locks: `owns` (theirs overlap: config order) or `dependsOn`. */
+  | { type: 'waiting-for-agent'; agent: string; on: string; why: 'owns' | 'dependsOn' }
   | { type: 'locked'; agent: string; locks: LockRecord[] }
   | { type: 'started'; agent: string; pid: number; attempt: number }
   | { type: 'exited'; agent: string; exit: AgentExit; durationMs: number }
   | { type: 'restarting'; agent: string; attempt: number; delayMs: number }
   | { type: 'stopping'; agent: string; cause: StopCause }
+  /** Its locks were renewed (the watchdog's countdown runs from the last of these). */
+  | { type: 'renewed'; agent: string }
   | { type: 'lease-lost'; agent: string; paths: string[]; why: string }
   | { type: 'finished'; agent: string; outcome: AgentOutcome }
   | { type: 'run-stopping'; reason: StopReason };
@@ -92,5 +99,20 @@ export function describeStopReason(reason: StopReason): string {
       return `the watchdog ${reason.why} and could not be replaced`;
     case 'aborted':
       return 'aborted by the caller';
+    case 'requested':
+      return `stopped by ${reason.by}`;
+  }
+}
+
+export function describeStopCause(cause: StopCause): string {
+  switch (cause.kind) {
+    case 'run':
+      return describeStopReason(cause.reason);
+    case 'timed-out':
+      return `its timeout of ${cause.timeoutMs} ms`;
+    case 'lease-lost':
+      return 'lost lease';
+    case 'requested':
+      return `asked by ${cause.by}`;
   }
 }

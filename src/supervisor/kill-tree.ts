@@ -93,6 +93,20 @@ function currentProcesses(): ProcSnapshot {
   return fresh;
 }
 
+/** Every process now (this one aside), as /proc shows it: shared within one turn of the event loop. */
+export function processTable(): readonly ProcStat[] {
+  return currentProcesses().procs;
+}
+
+/**
+ * Processes of a tree that neither its group nor its marker finds (an agent's cgroup, or its
+ * descendants tracked by parent pid): asked and signalled with the rest.
+ */
+export interface ExtraMembers {
+  pids(): number[];
+  signal(signal: NodeJS.Signals): void;
+}
+
 /** Forget the shared snapshot (after sending signals, the next look must be fresh). */
 function forgetSnapshot(): void {
   snapshot = null;
@@ -133,8 +147,8 @@ function environHas(environ: Buffer, needle: Buffer): boolean {
   return false;
 }
 
-/** Running processes (not zombies) in the group, or carrying the marker. */
-export function findTree(pgid: number | null, marker: TreeMarker | null): number[] {
+/** Running processes (not zombies) in the group, or carrying the marker, or among `extra`. */
+export function findTree(pgid: number | null, marker: TreeMarker | null, extra?: ExtraMembers | null): number[] {
   const needle = marker ? markerBytes(marker) : null;
   const view = currentProcesses();
   const since = startOfThisProcess();
@@ -149,12 +163,14 @@ export function findTree(pgid: number | null, marker: TreeMarker | null): number
     const environ = environOf(view, stat.pid);
     if (environ && environHas(environ, needle)) found.push(stat.pid);
   }
+  if (extra) for (const pid of extra.pids()) if (!found.includes(pid)) found.push(pid);
   return found;
 }
 
 /** Signal the group, then every marked straggler outside it; returns the stragglers signalled. */
-export function signalTree(pgid: number | null, marker: TreeMarker | null, signal: KillSignal): number[] {
+export function signalTree(pgid: number | null, marker: TreeMarker | null, signal: KillSignal, extra?: ExtraMembers | null): number[] {
   if (pgid !== null) signalGroup(pgid, signal);
+  extra?.signal(signal);
   const stragglers = marker ? findTree(null, marker) : [];
   for (const pid of stragglers) {
     try {
@@ -174,6 +190,8 @@ export interface KillTreeOptions {
   stuckEveryMs?: number;
   /** What survives SIGKILL (state D: waiting on the kernel; or a process we may not signal). */
   onStuck?: (left: ProcStat[], waitedMs: number) => void;
+  /** Members of the tree its group and marker miss (its cgroup, tracked descendants). */
+  extra?: ExtraMembers | null;
 }
 
 /**
@@ -183,14 +201,14 @@ export interface KillTreeOptions {
  * `onStuck`. Idempotent. Resolves with the pids that were still running when called.
  */
 export async function killTree(pgid: number | null, marker: TreeMarker | null, options: KillTreeOptions = {}): Promise<number[]> {
-  const { intervalMs = 5, stuckAfterMs = 2_000, stuckEveryMs = 10_000, onStuck } = options;
-  const initial = findTree(pgid, marker);
+  const { intervalMs = 5, stuckAfterMs = 2_000, stuckEveryMs = 10_000, onStuck, extra } = options;
+  const initial = findTree(pgid, marker, extra);
   if (initial.length === 0) return [];
   const started = performance.now();
   let nextReport = started + stuckAfterMs;
   for (;;) {
-    signalTree(pgid, marker, 'SIGKILL');
-    const left = findTree(pgid, marker);
+    signalTree(pgid, marker, 'SIGKILL', extra);
+    const left = findTree(pgid, marker, extra);
     if (left.length === 0) return initial;
     const now = performance.now();
     if (now >= nextReport) {
@@ -204,9 +222,9 @@ export async function killTree(pgid: number | null, marker: TreeMarker | null, o
 }
 
 /** Wait until nothing of the tree runs or `deadline` (performance.now()) passes; true when gone. */
-export async function waitTreeGone(pgid: number | null, marker: TreeMarker | null, deadline: () => number, intervalMs = 20): Promise<boolean> {
+export async function waitTreeGone(pgid: number | null, marker: TreeMarker | null, deadline: () => number, intervalMs = 20, extra?: ExtraMembers | null): Promise<boolean> {
   for (;;) {
-    if (findTree(pgid, marker).length === 0) return true;
+    if (findTree(pgid, marker, extra).length === 0) return true;
     if (performance.now() >= deadline()) return false;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -2,6 +2,7 @@
 // 124 --timeout, 130/143 signal, 1 an agent failed, 0), and the summary table printed at the end.
 
 import type { AgentProcess } from './agent-process.js';
+import type { LockMode } from '../core/records.js';
 import { isFailure, shellExitCode, type AgentOutcome, type StopReason } from './events.js';
 import { describeOutcome } from './policies/report.js';
 
@@ -24,7 +25,11 @@ export interface UnownedChange {
   lockedBy: string | null;
   /** The live lock's path that covers it, and since when it is held (null without such a lock). */
   lockPath: string | null;
+  /** That lock's mode: `shared` is a `reads` lock, which never allows a write. */
+  mode?: LockMode | null;
   since: string | null;
+  /** Who wrote it, where known: the one agent running then that covered it only to read. */
+  writer?: string | null;
   at: string;
 }
 
@@ -90,6 +95,17 @@ function filesColumn(changed: string[]): string {
   return changed.length > 3 ? `${shown} +${changed.length - 3} more` : shown;
 }
 
+/** One write outside ownership: the file, who wrote it where known, and what covered it. */
+export function describeUnowned(u: UnownedChange): string {
+  const by = u.writer ? ` by ${u.writer}` : '';
+  if (u.lockedBy && u.lockPath && u.mode === 'shared') {
+    const whose = u.writer === u.lockedBy ? 'its' : `${u.lockedBy}'s`;
+    return `${u.path}${by}, under ${whose} shared lock ${u.lockPath} (reads: for reading only)`;
+  }
+  if (u.lockedBy && u.lockPath) return `${u.path}${by}, owned by ${u.lockedBy} (${u.lockPath}), which was not running then`;
+  return `${u.path}${by}, owned by nobody`;
+}
+
 /** The summary as a plain-text table (what a person reads at the end of a run). */
 export function formatSummary(result: RunResult): string {
   const header = ['agent', 'exit', 'duration', 'restarts', 'files changed', 'outcome'];
@@ -105,8 +121,8 @@ export function formatSummary(result: RunResult): string {
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   if (result.unowned.length > 0) {
-    out.push('', `changes under no running agent's ownership (${result.unowned.length}):`);
-    for (const u of result.unowned.slice(0, 20)) out.push(`  ${u.path}${u.lockedBy ? ` (held by ${u.lockedBy}${u.lockPath ? ` as ${u.lockPath}` : ''})` : ''}`);
+    out.push('', `writes outside ownership (${result.unowned.length}): files changed that no running agent owned`);
+    for (const u of result.unowned.slice(0, 20)) out.push(`  ${describeUnowned(u)}`);
     if (result.unowned.length > 20) out.push(`  ... and ${result.unowned.length - 20} more`);
   }
   out.push('', `exit code ${result.exitCode}`);

@@ -16,12 +16,14 @@ import { AgentOutput } from './output.js';
 import type { Policy, RunContext, RunSettings } from './policy.js';
 import { acquireLocks } from './policies/acquire-locks.js';
 import { agentTimeout } from './policies/agent-timeout.js';
+import { cgroups } from './policies/cgroups.js';
 import { board } from './policies/board.js';
 import { dependencies } from './policies/dependencies.js';
 import { guardHook, type GuardInjector } from './policies/guard-hook.js';
 import { heartbeat } from './policies/heartbeat.js';
 import { jobControl } from './policies/job-control.js';
 import { killOthersOnFail } from './policies/kill-others-on-fail.js';
+import { ownsOrder } from './policies/owns-order.js';
 import { releaseLocksOnExit } from './policies/release-locks-on-exit.js';
 import { report } from './policies/report.js';
 import { restart } from './policies/restart.js';
@@ -30,6 +32,7 @@ import { runTimeout } from './policies/run-timeout.js';
 import { stopOnSignal, type SignalSource } from './policies/stop-on-signal.js';
 import { watchChanges } from './policies/watch-changes.js';
 import { watchdog } from './policies/watchdog.js';
+import { runControl, type RunControl } from './run-control.js';
 import { agentReport, runExitCode, type RunResult, type UnownedChange } from './summary.js';
 
 export interface SupervisorOptions {
@@ -57,16 +60,22 @@ export interface SupervisorOptions {
   guard?: GuardInjector | null;
   /** Replace the policy list (tests, embedders). */
   policies?: (defaults: Policy[]) => Policy[];
+  /** Given, once the run is built, a way to stop or restart one of its agents (the dashboard). */
+  control?: (control: RunControl) => void;
 }
 
 /** Every behaviour of a run, in the order the supervisor consults them. */
 export function defaultPolicies(options: SupervisorOptions): Policy[] {
   return [
+    // Before the watchdog: it is told the run's cgroup, to kill it whole if we die.
+    cgroups(),
     watchdog(),
     // Ctrl-Z pauses this process's run (an embedder with its own signal source keeps its own); early
     // in the list, so it covers the others' set-up and tear-down sections too.
     ...(options.signals ? [] : [jobControl()]),
     board(),
+    // Before acquire-locks: of two agents whose owns overlap, the later asks only once the earlier holds.
+    ownsOrder(),
     acquireLocks(),
     guardHook(options.guard ?? null),
     heartbeat(),
@@ -130,6 +139,7 @@ class Supervisor implements RunContext {
       const output = new AgentOutput({ stdout: options.stdout, passthroughStderr: options.passthroughStderr }, spec.id, index, join(options.dir, 'logs', `${spec.id}.log`));
       this.agents.set(spec.id, new AgentProcess(spec, index, output, this, this.policies));
     });
+    options.control?.(runControl(this));
   }
 
   get signal(): AbortSignal {

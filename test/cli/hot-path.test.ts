@@ -32,3 +32,28 @@ describe('hot path', () => {
     }
   });
 });
+
+describe('the dashboard loads only when asked for', () => {
+  // Its server (node:http and the dashboard's modules) is `dashboard`'s and `run --dashboard`'s alone.
+  const DASHBOARD = /\/src\/dashboard\/(server|board-feed|requests|actions|page-files|sse|run-dashboard)\.ts$|^node:http$/;
+
+  it('run without --dashboard, and the agent-side commands, load none of it; run --dashboard does', async () => {
+    const trace = moduleTrace();
+    const root = project(['api']);
+    const commands: [string, string[], number, boolean][] = [
+      ['plain', ['run'], 0, false],
+      ['lock', ['lock', 'src/**', '--agent', 'api'], 0, false],
+      ['status', ['status', '--json'], 0, false],
+      ['dashboard', ['run', '--dashboard', '0'], 0, true],
+    ];
+    for (const [name, args, code, loads] of commands) {
+      const result = await cli(root, args, { env: trace.env(name) });
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(code);
+      const hits = trace.resolved(name).filter((url) => DASHBOARD.test(url));
+      if (loads) {
+        expect(result.stderr).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32,}$/m);
+        expect(hits.length, args.join(' ')).toBeGreaterThan(0);
+      } else expect(hits, args.join(' ')).toEqual([]);
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { BoardRecord, LockRecord } from '../../src/core/records.js';
 import { waitFor, isGone } from '../helpers/wait-for.js';
+import { testDir } from '../helpers/tempdir.js';
 import { cli, coordinationDirExists, json, LOCK_DIR, project, start } from './support.js';
 
 describe('status', () => {
@@ -54,6 +55,30 @@ describe('status', () => {
     expect(board.pending_messages).toMatchObject({ api: 1 });
     expect(board.conflicts.at(-1)).toMatchObject({ file_path: 'src/api/x.ts', locked_by: 'api', lock_path: 'src/api/**', kind: 'refused' });
     expect(board.history.some((h) => h.event === 'locked' && h.agent_id === 'api')).toBe(true);
+    // The contract's growth: the store's clock, the waiting line, the last messages, lease_ms.
+    expect(Number.isNaN(Date.parse(board.now))).toBe(false);
+    expect(board.waiters).toEqual([]);
+    expect(board.messages).toEqual([expect.objectContaining({ from: 'web', to: 'api', type: 'note', message: 'hello' })]);
+    expect(lock).toHaveProperty('lease_ms', null);
+  });
+
+  it("the current run's agents first; earlier runs' apart, listed with --all; ended agents say why", async () => {
+    const root = testDir({
+      'one.json': JSON.stringify({ agents: [{ id: 'old', command: 'true' }] }),
+      'two.json': JSON.stringify({ agents: [{ id: 'new', command: 'exit 3' }] }),
+    });
+    expect((await cli(root, ['run', '--config', 'one.json'])).code).toBe(0);
+    expect((await cli(root, ['run', '--config', 'two.json'])).code).toBe(1);
+    const board = json<BoardRecord>(await cli(root, ['status', '--json']));
+    expect(board.agents.old).toMatchObject({ status: 'exited', reason: 'exit', ended_at: expect.any(String), run_id: expect.any(String) });
+    expect(board.agents.new).toMatchObject({ status: 'failed', reason: 'exit', exit_code: 3 });
+    expect(board.agents.new!.run_id).not.toBe(board.agents.old!.run_id);
+
+    const plain = (await cli(root, ['status'])).stdout;
+    expect(plain).toMatch(/Agents \(1\)\n.*\n {2}new\s+failed\s.*exit, ended \d\d:\d\d:\d\d\n {2}and 1 agent of earlier runs \(status --all lists them\)/);
+    expect(plain).not.toMatch(/^ {2}old\s/m);
+    const all = (await cli(root, ['status', '--all'])).stdout;
+    expect(all).toMatch(/Agents of earlier runs \(1\)\n.*\n {2}old\s+exited\s/);
   });
 
   it('--watch prints the board again when a lock changes, until SIGINT', async () => {

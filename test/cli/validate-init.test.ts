@@ -36,7 +36,7 @@ describe('validate', () => {
     ['a duplicate id', json({ agents: [agent('a'), agent('a')] }), 'agents.config.json: agents[1].id: duplicate id "a" (also agents[0])'],
     ['an unknown dependency', json({ agents: [agent('a', { dependsOn: ['b'] })] }), 'agents.config.json: agents[0].dependsOn[0]: unknown agent "b"'],
     ['a cycle', json({ agents: [agent('a', { dependsOn: ['b'] }), agent('b', { dependsOn: ['a'] })] }), 'agents.config.json: agents[0].dependsOn: dependency cycle: a → b → a'],
-    ['overlapping owns', json({ agents: [agent('a', { owns: ['src/**'] }), agent('b', { owns: ['src/b.ts'] })] }), 'agents.config.json: agents[1].owns[0]: "src/b.ts" of agent "b" overlaps "src/**" of agent "a"'],
+    ['overlapping owns with onConflict "fail"', json({ onConflict: 'fail', agents: [agent('a', { owns: ['src/**'] }), agent('b', { owns: ['src/b.ts'] })] }), 'agents.config.json: agents[1].owns[0]: agents "b" and "a" (agents[0]) own overlapping paths, "src/b.ts" with "src/**"'],
   ])('%s: exit 2, the problem on stderr, nothing written', async (_kind, text, expected) => {
     const root = testDir({ 'agents.config.json': text });
     const result = await runCli(['validate'], { cwd: root });
@@ -45,6 +45,18 @@ describe('validate', () => {
     expect(result.stderr.split('\n').filter(Boolean)).toEqual([expect.stringContaining(expected)]);
     expect(result.stderr.startsWith(expected)).toBe(true);
     expect(readdirSync(root)).toEqual(['agents.config.json']);
+  });
+
+  test('overlapping owns by default: valid, and each pair named in one line', async () => {
+    const root = testDir({ 'agents.config.json': json({ agents: [agent('a', { owns: ['src/**'] }), agent('b', { owns: ['src/b.ts', 'src/c.ts'] }), agent('c', { owns: ['src/**'] })] }) });
+    const result = await runCli(['validate'], { cwd: root });
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual([
+      'agents.config.json: valid, 3 agents: a, b, c',
+      'agents.config.json: agents[1].owns[0]: agent "b" waits for agent "a" (agents[0]): their owns overlap, "src/b.ts" with "src/**" (both match "src/b.ts"), "src/c.ts" with "src/**" (both match "src/c.ts"); they run one after the other in config order (dependsOn would order them instead; onConflict "fail" refuses this)',
+      expect.stringMatching(/^agents\.config\.json: agents\[2\]\.owns\[0\]: agent "c" waits for agent "a" \(agents\[0\]\)/),
+      expect.stringMatching(/^agents\.config\.json: agents\[2\]\.owns\[0\]: agent "c" waits for agent "b" \(agents\[1\]\)/),
+    ]);
   });
 
   test('every problem, one per line', async () => {
@@ -67,7 +79,7 @@ describe('validate', () => {
 
 describe('run with a bad config', () => {
   test.each([
-    ['overlapping owns', { agents: [agent('a', { command: 'touch ran', owns: ['x'] }), agent('b', { owns: ['x'] })] }],
+    ['overlapping owns with onConflict "fail"', { onConflict: 'fail', agents: [agent('a', { command: 'touch ran', owns: ['x'] }), agent('b', { owns: ['x'] })] }],
     ['a path leaving the root', { agents: [agent('a', { command: 'touch ran', owns: ['../x'] })] }],
     ['an unknown key', { agents: [agent('a', { command: 'touch ran', onws: ['x'] })] }],
   ])('%s: exit 2, nothing started, nothing written to the coordination dir', async (_kind, value) => {
@@ -89,10 +101,18 @@ describe('init', () => {
     expect(result.stdout).toBe('wrote agents.config.json\ncreated .gitignore with data/.agent_locks/\n');
     const written = JSON.parse(readFileSync(join(root, 'agents.config.json'), 'utf8')) as { $schema: string; agents: unknown[] };
     expect(written.$schema).toBe('./node_modules/agentvisor/agents.config.schema.json');
-    expect(written.agents).toHaveLength(2);
+    expect(written.agents).toHaveLength(3);
     expect(readFileSync(join(root, '.gitignore'), 'utf8')).toBe('data/.agent_locks/\n');
     const validated = await runCli(['validate'], { cwd: root });
-    expect(validated).toMatchObject({ code: 0, stdout: 'agents.config.json: valid, 2 agents: writer, reader\n' });
+    expect(validated.code).toBe(0);
+    expect(validated.stdout.split('\n').filter(Boolean)).toEqual([
+      'agents.config.json: valid, 3 agents: writer, reader, editor',
+      expect.stringContaining('agents[2].owns[0]: agent "editor" waits for agent "writer" (agents[0])'),
+    ]);
+    // and it runs, on any machine: the editor after the writer
+    const ran = await runCli(['run'], { cwd: root });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout.indexOf('[editor]')).toBeGreaterThan(ran.stdout.indexOf('[writer]'));
   });
 
   test('refuses to overwrite (exit 1, nothing changed); --force overwrites; the .gitignore line is added once', async () => {

@@ -1,7 +1,13 @@
 // The cross-agent rules: duplicate ids, dependsOn naming unknown agents, itself or a cycle, and
-// overlapping owns between agents that may run at the same time.
+// overlapping owns between agents that may run at the same time (a wait in config order, or an error
+// with onConflict "fail").
 
 import { describe, expect, test } from 'vitest';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { overlapNotice } from '../../src/config/owns-overlaps.js';
+import { formatProblem } from '../../src/config/problems.js';
+import { testDir } from '../helpers/tempdir.js';
 import { config, load, onlyProblem } from './fixture.js';
 
 const agent = (id: string, extra: Record<string, unknown> = {}) => ({ id, command: 'true', ...extra });
@@ -38,48 +44,71 @@ describe('ids and dependencies', () => {
   });
 });
 
-describe('overlapping owns', () => {
+const FAIL = { onConflict: 'fail' };
+
+describe('overlapping owns: by default the later agent waits, named in one line per pair', () => {
+  test('no problem; the pair is an overlap with every pair of paths and a witness', () => {
+    const loaded = load(config([agent('api', { owns: ['src/**'] }), agent('web', { owns: ['docs/**', 'src/web/page.tsx'] })]));
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.overlaps).toEqual([
+      { earlier: 'api', later: 'web', earlierIndex: 0, laterIndex: 1, at: ['agents', 1, 'owns', 1], paths: [{ earlierPath: 'src/**', laterPath: 'src/web/page.tsx', witness: 'src/web/page.tsx' }] },
+    ]);
+    expect(formatProblem(overlapNotice(join(loaded.root, 'agents.config.json'), loaded.overlaps![0]!), loaded.root)).toBe(
+      'agents.config.json: agents[1].owns[1]: agent "web" waits for agent "api" (agents[0]): their owns overlap, "src/web/page.tsx" with "src/**" (both match "src/web/page.tsx"); they run one after the other in config order (dependsOn would order them instead; onConflict "fail" refuses this)',
+    );
+  });
+
+  test('several overlapping paths of one pair are one overlap (one line)', () => {
+    const { overlaps } = load(config([agent('a', { owns: ['x/**', 'y'] }), agent('b', { owns: ['x/1', 'y'] })]));
+    expect(overlaps).toHaveLength(1);
+    expect(overlaps![0]!.paths.map((p) => p.laterPath)).toEqual(['x/1', 'y']);
+  });
+
+  test('none when one depends on the other, directly, through others, or the other way round', () => {
+    expect(load(config([agent('a', { owns: ['src/**'] }), agent('b', { owns: ['src/x.ts'], dependsOn: ['a'] })], FAIL)).overlaps).toEqual([]);
+    expect(load(config([agent('a', { owns: ['src/**'] }), agent('m', { dependsOn: ['a'] }), agent('b', { owns: ['src/x.ts'], dependsOn: ['m'] })], FAIL)).overlaps).toEqual([]);
+    expect(load(config([agent('a', { owns: ['src/**'], dependsOn: ['b'] }), agent('b', { owns: ['src/x.ts'] })], FAIL)).overlaps).toEqual([]);
+  });
+
+  test("reads overlapping another agent's owns, and an agent's own owns and reads, are no overlap", () => {
+    expect(load(config([agent('api', { owns: ['src/**'] }), agent('reviewer', { reads: ['src/**'] })], FAIL)).overlaps).toEqual([]);
+    expect(load(config([agent('api', { owns: ['src/**'], reads: ['src/types/**'] })], FAIL)).overlaps).toEqual([]);
+  });
+});
+
+describe('overlapping owns with "onConflict": "fail": a config error, one line per pair', () => {
   test('two agents owning overlapping paths: both agents, both paths and a witness', () => {
-    expect(onlyProblem(config([agent('api', { owns: ['src/**'] }), agent('web', { owns: ['docs/**', 'src/web/page.tsx'] })]))).toBe(
-      'agents.config.json: agents[1].owns[1]: "src/web/page.tsx" of agent "web" overlaps "src/**" of agent "api" (agents[0].owns[0]): both match "src/web/page.tsx"; narrow the paths or make one agent dependsOn the other',
+    expect(onlyProblem(config([agent('api', { owns: ['src/**'] }), agent('web', { owns: ['docs/**', 'src/web/page.tsx'] })], FAIL))).toBe(
+      'agents.config.json: agents[1].owns[1]: agents "web" and "api" (agents[0]) own overlapping paths, "src/web/page.tsx" with "src/**" (both match "src/web/page.tsx"), and onConflict is "fail": narrow the paths, make one agent dependsOn the other, or let the later one wait (onConflict "wait")',
     );
   });
 
   test('glob against glob: the witness matches both', () => {
-    const line = onlyProblem(config([agent('api', { owns: ['src/api/**'] }), agent('all', { owns: ['src/**'] })]));
-    expect(line).toMatch(/^agents\.config\.json: agents\[1\]\.owns\[0\]: "src\/\*\*" of agent "all" overlaps "src\/api\/\*\*" of agent "api" \(agents\[0\]\.owns\[0\]\): both match "src\/api(\/[^"]*)?";/);
+    const line = onlyProblem(config([agent('api', { owns: ['src/api/**'] }), agent('all', { owns: ['src/**'] })], FAIL));
+    expect(line).toMatch(/^agents\.config\.json: agents\[1\]\.owns\[0\]: agents "all" and "api" \(agents\[0\]\) own overlapping paths, "src\/\*\*" with "src\/api\/\*\*" \(both match "src\/api(\/[^"]*)?"\)/);
   });
 
   test('disjoint owns are fine, globs included (overlap is decided exactly)', () => {
-    expect(load(config([agent('api', { owns: ['src/api/**'] }), agent('web', { owns: ['src/web/**'] })])).problems).toEqual([]);
-    expect(load(config([agent('tests', { owns: ['src/**/*.test.ts'] }), agent('ui', { owns: ['src/ui/*.tsx', 'docs/*.md'] })])).problems).toEqual([]);
-    expect(onlyProblem(config([agent('ts', { owns: ['*.ts'] }), agent('both', { owns: ['*.{ts,js}'] })]))).toMatch(/both match "[^"/]*\.ts";/);
-  });
-
-  test('allowed when one depends on the other, directly or through others', () => {
-    expect(load(config([agent('a', { owns: ['src/**'] }), agent('b', { owns: ['src/x.ts'], dependsOn: ['a'] })])).problems).toEqual([]);
-    expect(load(config([agent('a', { owns: ['src/**'] }), agent('m', { dependsOn: ['a'] }), agent('b', { owns: ['src/x.ts'], dependsOn: ['m'] })])).problems).toEqual([]);
-    // depending the other way round counts too
-    expect(load(config([agent('a', { owns: ['src/**'], dependsOn: ['b'] }), agent('b', { owns: ['src/x.ts'] })])).problems).toEqual([]);
+    expect(load(config([agent('api', { owns: ['src/api/**'] }), agent('web', { owns: ['src/web/**'] })], FAIL)).problems).toEqual([]);
+    expect(load(config([agent('tests', { owns: ['src/**/*.test.ts'] }), agent('ui', { owns: ['src/ui/*.tsx', 'docs/*.md'] })], FAIL)).problems).toEqual([]);
+    expect(onlyProblem(config([agent('ts', { owns: ['*.ts'] }), agent('both', { owns: ['*.{ts,js}'] })], FAIL))).toMatch(/both match "[^"/]*\.ts"/);
   });
 
   test('siblings under a common dependency still overlap', () => {
-    const { lines } = load(config([agent('base'), agent('a', { owns: ['lib/x.ts'], dependsOn: ['base'] }), agent('b', { owns: ['lib/x.ts'], dependsOn: ['base'] })]));
-    expect(lines).toEqual([expect.stringMatching(/^agents\.config\.json: agents\[2\]\.owns\[0\]: "lib\/x\.ts" of agent "b" overlaps "lib\/x\.ts" of agent "a"/)]);
+    const { lines } = load(config([agent('base'), agent('a', { owns: ['lib/x.ts'], dependsOn: ['base'] }), agent('b', { owns: ['lib/x.ts'], dependsOn: ['base'] })], FAIL));
+    expect(lines).toEqual([expect.stringMatching(/^agents\.config\.json: agents\[2\]\.owns\[0\]: agents "b" and "a" \(agents\[1\]\)/)]);
   });
 
-  test("reads overlapping another agent's owns is not a config error (the reader waits at run time)", () => {
-    expect(load(config([agent('api', { owns: ['src/**'] }), agent('reviewer', { reads: ['src/**'] })])).problems).toEqual([]);
-  });
-
-  test("an agent's own owns and reads may overlap", () => {
-    expect(load(config([agent('api', { owns: ['src/**'], reads: ['src/types/**'] })])).problems).toEqual([]);
-  });
-
-  test('every overlapping pair is reported', () => {
-    const { lines } = load(config([agent('a', { owns: ['x/**'] }), agent('b', { owns: ['x/1'] }), agent('c', { owns: ['x/2'] })]));
+  test('every overlapping pair is reported, each once', () => {
+    const { lines } = load(config([agent('a', { owns: ['x/**'] }), agent('b', { owns: ['x/1', 'x/3'] }), agent('c', { owns: ['x/2'] })], FAIL));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toContain('agents[1].owns[0]: "x/1" of agent "b" overlaps "x/**" of agent "a"');
-    expect(lines[1]).toContain('agents[2].owns[0]: "x/2" of agent "c" overlaps "x/**" of agent "a"');
+    expect(lines[0]).toContain('agents[1].owns[0]: agents "b" and "a" (agents[0]) own overlapping paths, "x/1" with "x/**" (both match "x/1"), "x/3" with "x/**" (both match "x/3")');
+    expect(lines[1]).toContain('agents[2].owns[0]: agents "c" and "a" (agents[0])');
+  });
+
+  test("run's --on-conflict fail counts as the config's, and is named so", () => {
+    const root = testDir({ 'agents.config.json': JSON.stringify(config([agent('a', { owns: ['x'] }), agent('b', { owns: ['x'] })])) });
+    const { problems } = loadConfig(join(root, 'agents.config.json'), { cwd: root, env: {}, onConflict: 'fail' });
+    expect(problems.map((p) => p.message)).toEqual([expect.stringContaining('and --on-conflict is "fail"')]);
   });
 });

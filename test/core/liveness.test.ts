@@ -13,11 +13,13 @@ import { waitFor } from '../helpers/wait-for.js';
 import { deadPid, lockRecord, writeLockFile } from './store/support.js';
 
 /**
- * A real zombie: `sh` starts `sleep 0` in the background, prints its pid, and execs `sleep 30`,
- * which never waits for children, so the finished `sleep 0` stays a zombie.
+ * A real zombie: perl forks a child that exits at once, prints its pid, and sleeps without ever
+ * waiting for it, so the child stays a zombie. (Not `sh -c 'sleep 0 & echo $!; exec sleep 30'`:
+ * dash sometimes reaps the finished `sleep 0` before its exec, about 1 run in 300, and the pid is
+ * then simply gone: ENOENT on /proc/PID/stat while waiting for a zombie that never comes.)
  */
 async function zombie(): Promise<number> {
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawn('perl', ['-e', '$p = fork; exit 0 unless $p; $| = 1; print "$p\\n"; sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
   onTestFinished(() => {
     parent.kill('SIGKILL');
   });

@@ -43,7 +43,8 @@ describe('init --git-hook', () => {
     await hold(root, 'api', ['src/api/**']);
     const refused = commitFiles(root, { 'src/api/a.ts': 'a\n', 'src/web/b.ts': 'b\n' });
     expect(refused.status).toBe(1);
-    expect(refused.out).toMatch(/src\/api\/a\.ts\s+held by api \(lock src\/api\/\*\*/);
+    expect(refused.out).toMatch(/src\/api\/a\.ts\s+held by api \(lock src\/api\/\*\*, since \d\d:\d\d:\d\d\)/);
+    expect(refused.out).not.toMatch(/\d{4}-\d\d-\d\dT/); // a time for people, never raw ISO
     expect(refused.out).not.toContain('src/web/b.ts  held');
     expect(refused.out).toContain('agentvisor send api --type handoff');
 

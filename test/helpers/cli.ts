@@ -17,6 +17,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   input?: string;
   timeoutMs?: number;
+  /** Another copy of the CLI (an unpacked tarball) instead of this checkout's dist/. */
+  bin?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 }
 
 export function spawnCli(args: string[], options: CliOptions = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], {
+  return spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd ?? process.cwd(),
     env: cleanEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],

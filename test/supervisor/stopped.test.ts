@@ -1,17 +1,41 @@
 // A supervisor stopped by SIGSTOP (which it cannot catch) must not leave its agents writing once
 // their locks can be reclaimed: its watchdog, not stopped, hears no ping for the lease less one
 // heartbeat and kills them first. Witness: the agent's own monotonic stamps against the grant
-// stamp of the contender's lock record.
+// stamp of the contender's lock record. SIGSTOP lands wherever the supervisor is: stopped inside
+// the store's critical section (a heartbeat renewal, every 200 ms here) it blocks every writer
+// until resumed (STORE_BUSY naming it, by design: a section cut short must not be broken into), so
+// the test stops it at a moment it is outside, which is the case it is about.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sectionHolder } from '../../src/core/fs-store/mutex.js';
+import { testDir } from '../helpers/tempdir.js';
 import { isGone, waitFor } from '../helpers/wait-for.js';
-import { cli, fixture, locksOnDisk, printedPids, project, reap, start } from './support.js';
+import { cli, fixture, LOCK_DIR, locksOnDisk, printedPids, project, reap, start } from './support.js';
 
 function lastStamp(root: string): number {
   const lines = readFileSync(join(root, 'stamps.txt'), 'utf8').split('\n').filter(Boolean);
   return Number(lines.at(-1));
+}
+
+function procState(pid: number): string | undefined {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2)[0];
+}
+
+/** SIGSTOP `pid`; true once it is stopped outside the critical section of `dir` (else it goes on). */
+async function stopOutsideSection(pid: number, dir: string): Promise<void> {
+  await waitFor(
+    async () => {
+      process.kill(pid, 'SIGSTOP');
+      await waitFor(() => procState(pid) === 'T', { what: `pid ${pid} to stop` });
+      if (sectionHolder(dir)?.pid !== pid) return true;
+      process.kill(pid, 'SIGCONT');
+      return false;
+    },
+    { what: `pid ${pid} stopped outside the critical section` },
+  );
 }
 
 describe('a SIGSTOPped supervisor', () => {
@@ -22,7 +46,7 @@ describe('a SIGSTOPped supervisor', () => {
     const [agentPid] = printedPids(run.stdout(), 'ready');
     const supervisor = run.child.pid!;
     try {
-      process.kill(supervisor, 'SIGSTOP');
+      await stopOutsideSection(supervisor, join(root, LOCK_DIR));
       const contender = await cli(root, ['lock', 'stamps.txt', '--agent', 'contender', '--wait', '10s']);
       expect(contender.code, contender.stderr).toBe(0);
       // At the grant, nothing of the agent runs, and its last write came before it.
@@ -42,6 +66,30 @@ describe('a SIGSTOPped supervisor', () => {
         // Already gone.
       }
       reap([agentPid!]);
+    }
+  });
+
+  it('stopped inside its critical section blocks writers, named (why the test above stops it outside)', async () => {
+    const release = join(testDir(), 'release');
+    const root = project({ agents: [{ id: 'writer', command: fixture('forever'), owns: ['w.txt'] }] });
+    const dir = join(root, LOCK_DIR);
+    const run = start(root, ['run'], { env: { AGENTVISOR_FAULTS: 'mutex.enter:1=pause', AGENTVISOR_FAULT_RELEASE: release } });
+    const supervisor = run.child.pid!;
+    try {
+      await waitFor(() => sectionHolder(dir)?.pid === supervisor, { what: 'the supervisor paused inside its section' });
+      process.kill(supervisor, 'SIGSTOP');
+      const contender = await cli(root, ['lock', 'other.txt', '--agent', 'contender', '--wait', '1s']);
+      expect(contender.code).toBe(1);
+      expect(contender.stderr).toContain(`pid ${supervisor} (stopped)`);
+    } finally {
+      writeFileSync(release, '');
+      try {
+        process.kill(supervisor, 'SIGCONT');
+        process.kill(supervisor, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      await run.exited;
     }
   });
 });

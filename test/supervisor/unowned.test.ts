@@ -9,6 +9,8 @@ import { waitFor } from '../helpers/wait-for.js';
 import { cli, fixture, LOCK_DIR, project } from './support.js';
 
 interface Conflict {
+  agent_id?: string;
+  mode?: string;
   file_path: string;
   locked_by: string | null;
   lock_path: string | null;
@@ -35,5 +37,19 @@ describe('an unowned change', () => {
     expect(Number.isNaN(Date.parse(conflict!.since ?? ''))).toBe(false);
     const summary = (run.stdout + run.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { summary?: { unowned: unknown[] } }).find((l) => l.summary)?.summary;
     expect(summary?.unowned).toEqual([expect.objectContaining({ path: 'free/x.txt', lockedBy: 'other', lockPath: 'free/**', since: conflict!.since })]);
+  });
+
+  it('a write under a shared (reads) lock: a write outside ownership, said once, credited to its writer', async () => {
+    const root = project({ agents: [{ id: 'api', command: fixture('write-file', 'src/api/a.ts'), reads: ['src/api/**'] }] }, { 'src/api/': null });
+    const run = await cli(root, ['run']);
+    const lines = run.stderr.split('\n');
+    const header = lines.findIndex((l) => l.startsWith('writes outside ownership'));
+    expect(lines.slice(header, header + 2)).toEqual([
+      'writes outside ownership (1): files changed that no running agent owned',
+      '  src/api/a.ts by api, under its shared lock src/api/** (reads: for reading only)',
+    ]);
+    expect(run.stderr.match(/src\/api\/a\.ts/g)).toHaveLength(2); // the api row's files changed, and the line above
+    expect(lines.find((l) => l.startsWith('api '))).toMatch(/^api\s+0\s+\S+ s\s+0\s+src\/api\/a\.ts\s/);
+    expect(boardConflicts(root).find((c) => c.kind === 'unowned')).toMatchObject({ file_path: 'src/api/a.ts', locked_by: 'api', lock_path: 'src/api/**', agent_id: 'api', mode: 'shared' });
   });
 });

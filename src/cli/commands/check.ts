@@ -4,7 +4,7 @@
 import type { ConflictRecord, LockMode, LockRecord } from '../../core/records.js';
 import { AGENT_OPTION, LOCK_PATHS_ARGUMENT, flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { actingAgent, locate, lockPaths, storeExists, withStore } from '../context.js';
+import { actingAgent, locate, lockPaths, proceeding, storeExists, withStore } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { code, describeConflict, warn, writeJson, writeLines } from '../output.js';
 
@@ -30,6 +30,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const agentId = actingAgent(ctx);
   const paths = lockPaths(ctx, place, ctx.args.positionals);
   const mode: LockMode = flag(ctx.args, 'shared') ? 'shared' : 'exclusive';
+  proceeding(ctx);
   let conflicts: ConflictRecord[] = [];
   let locks: LockRecord[] = [];
   if (storeExists(place)) {

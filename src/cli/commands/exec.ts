@@ -19,7 +19,7 @@ import { wireAgentClient } from './run.js';
 export const command: CommandSpec = {
   name: 'exec',
   summary: 'Run one command as an agent, with its locks, without a config file.',
-  usage: 'exec --agent ID [--owns P]... [--reads P]... [--messages stdin|inbox] [--on-conflict wait|fail] [--lock-timeout D] -- CMD ARGS...',
+  usage: 'exec --agent ID [--owns P]... [--reads P]... [--messages stdin|inbox] [--on-conflict wait|fail] [--lock-timeout D] [--heartbeat D] -- CMD ARGS...',
   details: `The locks are taken (all or nothing) before the command starts and released once it and
 everything it started are gone. With --messages stdin the command reads its inbox on stdin (one
 "from: message" line each); otherwise its stdin is /dev/null.

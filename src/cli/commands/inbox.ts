@@ -6,7 +6,7 @@ import type { MessageRecord } from '../../core/records.js';
 import type { Store } from '../../core/store.js';
 import { AGENT_OPTION, flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { actingAgent, locate, storeExists, untilAborted, withStore, type Place } from '../context.js';
+import { actingAgent, locate, proceeding, storeExists, untilAborted, withStore, type Place } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { formatClock, warn, writeJson, writeJsonLine, writeLines } from '../output.js';
 
@@ -15,7 +15,9 @@ export const command: CommandSpec = {
   summary: "Read this agent's messages, oldest first.",
   usage: 'inbox [--agent ID] [--json] [--peek] [--follow] | inbox --hook [--agent ID]',
   details: `Each message is printed once, as \`from (type, time): message\`, and marked read (--peek leaves
-it unread). --json prints a JSON array of message records; with --follow, one record per line.
+it unread); an empty inbox says "no messages for ID" on a terminal and prints nothing to a pipe.
+--json prints a JSON array of message records ([] when there are none); with --follow, one record
+per line.
 --follow prints messages as they arrive, until Ctrl-C.
 
 --hook runs as an agent client's hook (Claude Code and Codex PostToolUse and UserPromptSubmit,
@@ -41,9 +43,12 @@ async function run(ctx: CommandContext): Promise<number> {
   const agentId = actingAgent(ctx);
   const peek = flag(ctx.args, 'peek');
   const json = flag(ctx.args, 'json');
+  proceeding(ctx);
   if (flag(ctx.args, 'follow')) return follow(ctx, place, agentId, { peek, json });
   const print = (messages: MessageRecord[]): void => {
     if (json) writeJson(ctx.stdout, messages);
+    // An empty inbox: said to a person; a pipe gets nothing, as with any empty list.
+    else if (messages.length === 0 && ctx.stdout.isTTY === true) writeLines(ctx.stdout, [`no messages for ${agentId}`]);
     else writeLines(ctx.stdout, messages.map(messageLine));
   };
   // No coordination dir: no messages, and nothing is created by looking.

@@ -6,7 +6,7 @@ import type { ConflictRecord, LockMode, LockRecord } from '../../core/records.js
 import type { AcquireResult, WaitInfo } from '../../core/store.js';
 import { AGENT_OPTION, LOCK_PATHS_ARGUMENT, flag, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { actingAgent, locate, lockPaths, withStore } from '../context.js';
+import { actingAgent, locate, lockPaths, proceeding, withStore } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { code, describeConflict, formatClock, warn, writeJson, writeLines } from '../output.js';
 
@@ -53,6 +53,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const ttlMs = ttl === undefined ? undefined : parseDuration(ttl, '--ttl', { allowZero: false });
   const mode: LockMode = flag(ctx.args, 'shared') ? 'shared' : 'exclusive';
   const json = flag(ctx.args, 'json');
+  proceeding(ctx);
 
   return withStore(place, async (store) => {
     const result = await store.acquire({

@@ -3,6 +3,7 @@
 
 import { findConfigFile, noConfigMessage } from '../../config/find.js';
 import { loadConfig } from '../../config/load.js';
+import { overlapNotice } from '../../config/owns-overlaps.js';
 import { formatProblem } from '../../config/problems.js';
 import type { AgentsConfig } from '../../config/types.js';
 import { parseDuration } from '../../core/duration.js';
@@ -15,19 +16,27 @@ import type { SpawnRequest } from '../../supervisor/spawn.js';
 import { parseLogFormat, parseOnConflict, superviseFromCli } from '../../supervisor/cli-run.js';
 import { flag, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { DEFAULT_PORT, parsePort } from '../../dashboard/options.js';
 import { EXIT } from '../exit-codes.js';
 import { warn, writeLines } from '../output.js';
 
 export const command: CommandSpec = {
   name: 'run',
   summary: 'Launch every agent of agents.config.json: locks first, heartbeats, messages, crash-safe cleanup, a summary at the end.',
-  usage: 'run [--config F] [--agents a,b] [--on-conflict wait|fail] [--lock-timeout D] [--timeout D] [--kill-others-on-fail] [--log-format pretty|json]',
+  usage: 'run [--config F] [--agents a,b] [--on-conflict wait|fail] [--lock-timeout D] [--timeout D] [--kill-others-on-fail] [--log-format pretty|json] [--dashboard [N]]',
   details: `Each agent takes its owns (exclusive) and reads (shared) locks, all or nothing, before its
 first line runs; the supervisor renews them every heartbeatMs and releases them once the agent and
 everything it started are gone. Agents' output goes to stdout, each line prefixed [id]; each agent's
 log is kept in <coordination dir>/logs/<id>.log; agentvisor's own lines go to stderr.
 
 --agents a,b runs those agents and the agents they depend on (directly or not).
+Two agents whose owns overlap (and whom no dependsOn orders) run one after the other in config
+order: the later one waits for the earlier one's locks; each such pair is named in one line at the
+start. --on-conflict fail (or "onConflict": "fail") makes such a pair a config error (exit 2).
+--dashboard [N] serves the live dashboard on 127.0.0.1:N (default 7300; 0 picks a free port) for
+the length of the run, attached to it (stop and restart work on its agents); its URL, with the
+token that actions need, is printed on stderr as \`dashboard: http://127.0.0.1:N/?token=TOKEN\`.
+A busy port exits 1 before anything starts. --dashboard takes a value only when it starts with a digit.
 SIGINT/SIGTERM: SIGTERM to every agent's process group, SIGKILL after shutdownGraceMs; a second
 Ctrl-C kills at once.
 
@@ -43,6 +52,7 @@ its own timeoutMs, lost its lease, or skipped because a dependency failed) unles
     timeout: { type: 'string', valueName: 'D', description: 'Stop every agent after D (exit 124)' },
     'kill-others-on-fail': { type: 'boolean', description: 'Stop every agent when one fails' },
     'log-format': { type: 'string', valueName: 'pretty|json', description: 'agentvisor log lines: pretty (default) or JSON (default when CI is set)' },
+    dashboard: { type: 'string', valueName: '[N]', bareValue: String(DEFAULT_PORT), description: `Serve the live dashboard on port N (default ${DEFAULT_PORT}) while the run lasts` },
   },
   handlesSignals: true,
   // Every agent's tree is dead, its locks released and the summary written (stdout and stderr are
@@ -96,23 +106,28 @@ async function run(ctx: CommandContext): Promise<number> {
   const lockTimeoutMs = optionalDuration(ctx, 'lock-timeout');
   const timeoutMs = optionalDuration(ctx, 'timeout');
   const names = agentList(stringOption(ctx.args, 'agents'));
+  const dashboardValue = stringOption(ctx.args, 'dashboard');
+  const dashboardPort = dashboardValue === undefined ? undefined : parsePort(dashboardValue, '--dashboard');
   const file = findConfigFile({ cwd: ctx.cwd, env: ctx.env, config: stringOption(ctx.args, 'config') });
   if (file === null) {
     warn(ctx.stderr, noConfigMessage(ctx.cwd));
     return EXIT.badInput;
   }
-  const loaded = loadConfig(file, { env: ctx.env, cwd: ctx.cwd });
+  const loaded = loadConfig(file, { env: ctx.env, cwd: ctx.cwd, ...(onConflict ? { onConflict } : {}) });
   if (!loaded.config) {
     writeLines(ctx.stderr, loaded.problems.map((p) => formatProblem(p, ctx.cwd)));
     warn(ctx.stderr, 'nothing was started');
     return EXIT.badInput;
   }
   let config = loaded.config;
+  const overlaps = loaded.overlaps ?? [];
   if (names) {
     const selected = selectAgents(config, names);
     config = selected.config;
     if (selected.added.length > 0) warn(ctx.stderr, `also running ${selected.added.join(', ')}: ${names.join(', ')} depend${names.length === 1 ? 's' : ''} on ${selected.added.length === 1 ? 'it' : 'them'}`);
   }
+  const running = new Set(config.agents.map((a) => a.id));
+  for (const o of overlaps) if (running.has(o.earlier) && running.has(o.later)) warn(ctx.stderr, formatProblem(overlapNotice(config.file, o), ctx.cwd));
   const dir = coordinationDir({ cwd: ctx.cwd, env: ctx.env, dir: stringOption(ctx.args, 'dir'), root: config.root });
   const { result } = await superviseFromCli({
     config,
@@ -127,6 +142,15 @@ async function run(ctx: CommandContext): Promise<number> {
     killOthersOnFail: flag(ctx.args, 'kill-others-on-fail'),
     summary: true,
     extra: { guard: wireAgentClient },
+    ...(dashboardPort === undefined
+      ? {}
+      : {
+          beforeRun: async (store, log) => {
+            // Loaded only here: a run without --dashboard never loads the server (test/cli/hot-path.test.ts).
+            const { startRunDashboard } = await import('../../dashboard/run-dashboard.js');
+            return startRunDashboard({ store, dir, port: dashboardPort, log, stderr: ctx.stderr });
+          },
+        }),
   });
   return result.exitCode;
 }

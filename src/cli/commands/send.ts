@@ -9,7 +9,7 @@ import type { MessageRecord, MessageType } from '../../core/records.js';
 import type { Store } from '../../core/store.js';
 import { flag, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { actingAgent, locate, storeExists, withStore, type Place } from '../context.js';
+import { actingAgent, locate, proceeding, storeExists, withStore, type Place } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { warn, writeJson, writeLines } from '../output.js';
 
@@ -63,6 +63,7 @@ async function run(ctx: CommandContext): Promise<number> {
     // On the board: agents with an entry or an inbox, and lock holders (a conflict names them).
     const holders = (await store.listLocks()).map((l) => l.agent_id);
     const targets = recipients(to, from, [...configured, ...(await store.knownAgents()), ...holders]);
+    proceeding(ctx);
     if (end) {
       await store.sendEnd(to, from);
       writeLines(ctx.stdout, [`ended ${to}'s input (after its pending messages)`]);

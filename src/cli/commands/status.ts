@@ -1,14 +1,15 @@
-// `agentvisor status`: agents, locks, recent conflicts and pending messages, as a table or as the
+// `agentvisor status`: agents (this run's first), waiters, locks, recent conflicts and pending messages, as a table or as the
 // fresh board record; `--watch` redraws on changes until interrupted.
 
 import type { FSWatcher } from 'chokidar';
 import { openStore } from '../../core/open-store.js';
-import type { BoardRecord } from '../../core/records.js';
+import { emptyBoard, type AgentEntry, type BoardRecord } from '../../core/records.js';
 import type { Store } from '../../core/store.js';
 import { flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { locate, storeExists, untilAborted, withStore, type Place } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { agentNote, groupAgents } from '../status-agents.js';
 import { formatAge, formatClock, paintFor, table, writeJson, writeJsonLine, writeLines, type Paint } from '../output.js';
 
 const RECENT_CONFLICTS = 5;
@@ -18,8 +19,13 @@ const WATCH_TICK_MS = 1_000;
 export const command: CommandSpec = {
   name: 'status',
   summary: 'Agents, locks, recent conflicts and pending messages.',
-  usage: 'status [--json] [--watch]',
-  details: `--json prints the board record (the same shape as status_board.json), fresh from the lock files.
+  usage: 'status [--json] [--watch] [--all]',
+  details: `Agents of the current run come first (a run with a live agent, else the last run); agents of
+earlier runs are counted apart, and listed with --all. A waiting agent says what it waits for (a
+lock: which path, held by whom; or an agent), an ended one why and when it ended. An agent whose
+supervisor and watchdog are gone (kill -9) shows as stopped, "supervisor gone".
+--json prints the whole board record (the same shape as status_board.json), fresh from the lock
+files, whatever --all says.
 --watch redraws whenever something changes, until Ctrl-C; with --json it prints one board per line.
 A missing coordination dir shows an empty status and is not created.
 
@@ -27,6 +33,7 @@ Exit codes: 0.`,
   options: {
     json: { type: 'boolean', description: 'Print the board record as JSON' },
     watch: { type: 'boolean', description: 'Keep redrawing on changes until interrupted' },
+    all: { type: 'boolean', description: 'Also list the agents of earlier runs' },
   },
   run,
 };
@@ -34,32 +41,34 @@ Exit codes: 0.`,
 async function run(ctx: CommandContext): Promise<number> {
   const place = locate(ctx);
   const json = flag(ctx.args, 'json');
-  if (flag(ctx.args, 'watch')) return watch(ctx, place, json);
+  const all = flag(ctx.args, 'all');
+  if (flag(ctx.args, 'watch')) return watch(ctx, place, json, all);
   const board = storeExists(place) ? await withStore(place, (store) => store.board(), { readOnly: true }) : emptyBoard();
   if (json) writeJson(ctx.stdout, board);
-  else writeLines(ctx.stdout, render(board, place, paintFor(ctx.stdout, ctx.env)));
+  else writeLines(ctx.stdout, render(board, place, paintFor(ctx.stdout, ctx.env), all));
   return EXIT.ok;
 }
 
-function emptyBoard(): BoardRecord {
-  return { updated_at: new Date().toISOString(), locks: [], agents: {}, pending_messages: {}, history: [], conflicts: [] };
-}
 
-function render(board: BoardRecord, place: Place, paint: Paint): string[] {
+function render(board: BoardRecord, place: Place, paint: Paint, all: boolean): string[] {
   const now = Date.now();
   const lines = [`${paint.bold('agentvisor status')}  ${place.dir}  (at ${formatClock(board.updated_at)})`, ''];
 
-  const agents = Object.entries(board.agents).sort(([a], [b]) => a.localeCompare(b));
-  lines.push(paint.bold(`Agents (${agents.length})`));
-  if (agents.length) {
+  const { current, earlier } = groupAgents(board);
+  lines.push(paint.bold(`Agents (${current.length})`), ...agentTable(current, now));
+  if (earlier.length > 0) {
+    if (all) lines.push('', paint.bold(`Agents of earlier runs (${earlier.length})`), ...agentTable(earlier, now));
+    else lines.push(`  and ${earlier.length} agent${earlier.length === 1 ? '' : 's'} of earlier runs (status --all lists them)`);
+  }
+
+  const waiters = board.waiters ?? [];
+  if (waiters.length > 0) {
+    lines.push('', paint.bold(`Waiting in line (${waiters.length})`));
     lines.push(...indent(table(
-      ['ID', 'STATUS', 'PID', 'STARTED', 'HEARTBEAT', 'RESTARTS', 'EXIT', 'FILES'],
-      agents.map(([id, a]) => [
-        id, a.status, a.pid === null ? '-' : String(a.pid), formatClock(a.started_at), formatAge(a.heartbeat, now),
-        String(a.restarts), a.signal ?? (a.exit_code === null ? '-' : String(a.exit_code)), a.files.join(' ') || '-',
-      ]),
+      ['AGENT', 'PATHS', 'SINCE', 'BLOCKED BY'],
+      waiters.map((w) => [w.agent_id, w.paths.join(' '), formatClock(w.since), w.blocked_by.join(', ') || '-']),
     )));
-  } else lines.push('  none');
+  }
 
   const locks = [...board.locks].sort((a, b) => a.file_path.localeCompare(b.file_path) || a.token - b.token);
   lines.push('', paint.bold(`Locks (${locks.length})`));
@@ -90,6 +99,18 @@ function render(board: BoardRecord, place: Place, paint: Paint): string[] {
   return lines;
 }
 
+function agentTable(agents: [string, AgentEntry][], now: number): string[] {
+  if (agents.length === 0) return ['  none'];
+  return indent(table(
+    ['ID', 'STATUS', 'PID', 'STARTED', 'HEARTBEAT', 'RESTARTS', 'EXIT', 'FILES', 'NOTE'],
+    agents.map(([id, a]) => [
+      id, a.status, a.pid === null ? '-' : String(a.pid), formatClock(a.started_at), formatAge(a.heartbeat, now),
+      String(a.restarts), a.signal ?? (a.exit_code === null ? '-' : String(a.exit_code)), a.files.join(' ') || '-',
+      agentNote(a, (iso) => formatClock(iso)),
+    ]),
+  ));
+}
+
 function indent(lines: string[]): string[] {
   return lines.map((l) => `  ${l}`);
 }
@@ -99,7 +120,7 @@ function contentKey(board: BoardRecord): string {
   return JSON.stringify({ ...board, updated_at: undefined });
 }
 
-async function watch(ctx: CommandContext, place: Place, json: boolean): Promise<number> {
+async function watch(ctx: CommandContext, place: Place, json: boolean, all: boolean): Promise<number> {
   const tty = ctx.stdout.isTTY === true;
   const paint = paintFor(ctx.stdout, ctx.env);
   let store: Store | undefined;
@@ -121,7 +142,7 @@ async function watch(ctx: CommandContext, place: Place, json: boolean): Promise<
     if (json) writeJsonLine(ctx.stdout, board);
     else {
       if (tty) ctx.stdout.write('\x1b[2J\x1b[H');
-      writeLines(ctx.stdout, [...render(board, place, paint), tty ? `\n${paint.dim('watching; Ctrl-C to stop')}` : '']);
+      writeLines(ctx.stdout, [...render(board, place, paint, all), tty ? `\n${paint.dim('watching; Ctrl-C to stop')}` : '']);
     }
   };
   const schedule = (): Promise<void> => (queued = queued.then(draw).catch((error: unknown) => {

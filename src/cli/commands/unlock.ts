@@ -4,7 +4,7 @@
 import { tellForcedRelease } from '../../core/notices.js';
 import { AGENT_OPTION, flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { actingAgent, locate, lockPaths, storeExists, withStore } from '../context.js';
+import { actingAgent, locate, lockPaths, proceeding, storeExists, withStore } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { code, warn, writeLines } from '../output.js';
 
@@ -30,6 +30,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const agentId = actingAgent(ctx);
   const paths = lockPaths(ctx, place, ctx.args.positionals);
   const force = flag(ctx.args, 'force');
+  proceeding(ctx);
   // Nothing was ever locked where there is no coordination dir: say so without creating one.
   const result = storeExists(place)
     ? await withStore(place, async (store) => {

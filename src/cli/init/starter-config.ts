@@ -1,5 +1,6 @@
-// init's writer of the starter agents.config.json: two small agents that run on any machine
-// (a shell command and an argv array), one owning a folder, one reading it after the first ends.
+// init's writer of the starter agents.config.json: three small agents that run on any machine
+// (shell commands and an argv array): one owning a folder, one reading it after the first ends
+// (dependsOn), and one owning a file inside that folder, which waits for the first (config order).
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -24,6 +25,11 @@ export const STARTER_CONFIG = {
       command: ['node', '-e', "console.log(process.env.AGENT_ID + ' starts once writer has exited 0')"],
       reads: ['notes/**'],
       dependsOn: ['writer'],
+    },
+    {
+      id: 'editor',
+      command: 'echo "$AGENT_ID owns notes/todo.md, inside writer\'s notes/**: it ran after writer let go"',
+      owns: ['notes/todo.md'],
     },
   ],
 };

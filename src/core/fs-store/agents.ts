@@ -1,6 +1,7 @@
 // Agents' board entries, one file each in agents/, updated inside the critical section.
 
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { readRegularText } from './regular-file.js';
 import type { AgentEntry, AgentStatus } from '../records.js';
 import { replaceFile } from './atomic-file.js';
 import type { Layout } from './layout.js';
@@ -8,7 +9,10 @@ import type { Layout } from './layout.js';
 const STATUSES: ReadonlySet<string> = new Set<AgentStatus>(['waiting', 'running', 'restarting', 'exited', 'failed', 'skipped', 'stopped']);
 
 export function blankEntry(): AgentEntry {
-  return { status: 'running', files: [], pid: null, host: null, started_at: null, heartbeat: null, exit_code: null, signal: null, restarts: 0 };
+  return {
+    status: 'running', files: [], pid: null, host: null, started_at: null, heartbeat: null, exit_code: null, signal: null, restarts: 0,
+    run_id: null, waiting_for: null, ended_at: null, reason: null,
+  };
 }
 
 /** Whatever of a stored entry makes sense; null when nothing does. */
@@ -26,11 +30,8 @@ function parseEntry(text: string): AgentEntry | null {
 }
 
 export function readAgent(layout: Layout, agentId: string): AgentEntry | null {
-  try {
-    return parseEntry(readFileSync(layout.agentFile(agentId), 'utf8'));
-  } catch {
-    return null;
-  }
+  const text = readRegularText(layout.agentFile(agentId));
+  return text === null ? null : parseEntry(text);
 }
 
 export function agentIds(layout: Layout): string[] {

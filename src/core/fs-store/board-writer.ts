@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { buildBoard, writeBoard } from './board.js';
 import { readCounters, writeCounters } from './counters.js';
-import { readLiveLocks } from './live-locks.js';
+import { instant, readLiveLocks } from './live-locks.js';
 import type { Section, StoreContext } from './section.js';
 
 /** The store's way into its critical section (FileStore.section). */
@@ -82,7 +82,7 @@ export class BoardWriter {
     try {
       if (s.needsPersist) s.persist();
       const locks = s.live.map((l) => l.record);
-      writeBoard(s.layout, buildBoard(s.layout, locks, s.nowIso));
+      writeBoard(s.layout, buildBoard(s.layout, locks, { nowIso: s.nowIso, now: s.now, facts: s.ctx.facts }));
       s.counters.board_generation = s.counters.generation;
       s.counters.board_mono = s.now.mono;
       writeCounters(s.layout.counters, s.counters);
@@ -112,7 +112,8 @@ export class BoardWriter {
         // Unreadable (being written this very moment, or gone): look again.
         if (before === undefined) continue;
         const current = () => readCounters(layout.counters)?.generation === before;
-        const board = buildBoard(layout, readLiveLocks(layout, clock, facts), new Date(clock.now()).toISOString());
+        const now = instant(clock);
+        const board = buildBoard(layout, readLiveLocks(layout, clock, facts), { nowIso: new Date(now.wall).toISOString(), now, facts });
         if (!writeBoard(layout, board, current) || current()) return;
       } catch {
         return;

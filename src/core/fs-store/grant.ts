@@ -17,21 +17,31 @@ export const LOCK_STEP = 'lock-file';
 
 const names = new Map<string, string>();
 
-/** Readable and unique per (agent, path, mode): `<slug of path>.<agent>.<hash>.lock`. */
-export function lockFileName(agentId: string, path: string, mode: LockMode): string {
-  const key = `${agentId}\0${path}\0${mode}`;
+/**
+ * Readable and unique per (agent, keeper, path, mode): `<slug of path>.<agent>.<hash>.lock`. The
+ * keeper is the pid that keeps the lock alive (none: the same name as before keepers counted), so
+ * two processes acting under one agent id each have their own record.
+ */
+export function lockFileName(agentId: string, path: string, mode: LockMode, keeper: number | null = null): string {
+  const key = `${agentId}\0${path}\0${mode}\0${keeper ?? ''}`;
   let name = names.get(key);
   if (name === undefined) {
     if (names.size >= 10_000) names.clear();
-    names.set(key, (name = nameOf(agentId, path, mode)));
+    names.set(key, (name = nameOf(agentId, path, mode, keeper)));
   }
   return name;
 }
 
-function nameOf(agentId: string, path: string, mode: LockMode): string {
+function nameOf(agentId: string, path: string, mode: LockMode, keeper: number | null): string {
   const slug = path.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'root';
-  const hash = createHash('sha256').update(`${agentId}\0${path}\0${mode}`).digest('hex').slice(0, 12);
+  const key = `${agentId}\0${path}\0${mode}${keeper === null ? '' : `\0${keeper}`}`;
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
   return `${slug}.${agentId}.${hash}${LOCK_SUFFIX}`;
+}
+
+/** Whether a held lock is this request's own: same agent and same keeper (the pid keeping it alive). */
+export function sameKeeper(record: LockRecord, agentId: string, pid: number | null): boolean {
+  return record.agent_id === agentId && record.pid === pid;
 }
 
 /** The same path asked twice in one request counts once. */
@@ -66,6 +76,7 @@ function newRecord(s: Section, request: AcquireRequest, path: PathRequest, token
     timestamp_mono: s.now.mono,
     heartbeat_mono: s.now.mono,
     ...watchdogFields(request.owner.watchdog),
+    ...(request.owner.keptFor && pid != null ? { kept_for: request.owner.keptFor } : {}),
   };
 }
 
@@ -95,7 +106,9 @@ export interface Granted {
 /** Grant the request (the caller found no conflict). Throws STORE_IO with nothing granted. */
 export function grant(s: Section, request: AcquireRequest): Granted {
   step('acquire.grant', s.layout.dir, () => undefined);
-  const own = s.live.filter((l) => l.record.agent_id === request.agentId && l.state === 'ok');
+  // Only this keeper's own records are reused: another process acting under the same agent id gets
+  // a record of its own, which its release or death never touches.
+  const own = s.live.filter((l) => sameKeeper(l.record, request.agentId, request.owner.pid) && l.state === 'ok');
   const kept: LockRecord[] = [];
   const fresh: PathRequest[] = [];
   for (const path of uniquePaths(request.paths)) {
@@ -108,7 +121,7 @@ export function grant(s: Section, request: AcquireRequest): Granted {
 
   const token = s.nextToken();
   const records = fresh.map((p) => newRecord(s, request, p, token));
-  const names = records.map((r) => lockFileName(r.agent_id, r.file_path, r.mode));
+  const names = records.map((r) => lockFileName(r.agent_id, r.file_path, r.mode, r.pid));
   const written: string[] = [];
   let txn: string | null = null;
   let committed = false;

@@ -12,7 +12,11 @@ export class Layout {
   readonly board: string;
   readonly history: string;
   readonly conflicts: string;
+  /** Every message sent, one JSON line each (the board shows the last 50). */
+  readonly messagesLog: string;
   readonly queueDir: string;
+  /** When future-dated locks were first seen (suspects.ts). */
+  readonly suspects: string;
   /** `join(dir, name)` for a plain name is this prefix and the name. */
   private readonly prefix: string;
 
@@ -22,7 +26,9 @@ export class Layout {
     this.board = this.lock('status_board.json');
     this.history = this.lock('history.jsonl');
     this.conflicts = this.lock('conflicts.jsonl');
+    this.messagesLog = this.lock('messages.jsonl');
     this.queueDir = this.lock('queue');
+    this.suspects = this.lock('suspects.json');
   }
 
   get agentsDir(): string {

@@ -9,13 +9,14 @@ import type { LockRecord } from '../records.js';
 import { judge, type Instant, type MachineFacts } from '../staleness.js';
 import { Layout } from './layout.js';
 import { carriesToken, judgedRecord, listDir, readLocks, type StoredLock } from './lock-files.js';
+import { firstSeenOf } from './suspects.js';
 
 export function instant(clock: Clock): Instant {
   return { wall: clock.now(), mono: clock.mono() };
 }
 
-export function isStale(lock: StoredLock, now: Instant, facts: MachineFacts): ReturnType<typeof judge> {
-  return judge(judgedRecord(lock), now, facts);
+export function isStale(lock: StoredLock, now: Instant, facts: MachineFacts, firstSeen: number | null = null): ReturnType<typeof judge> {
+  return judge(judgedRecord(lock), now, facts, firstSeen);
 }
 
 /** What staleness needs to know about this machine. */
@@ -40,9 +41,15 @@ export function readLiveLocks(layout: Layout, clock: Clock, facts: MachineFacts)
   const present = new Set(again.lockNames);
   const now = instant(clock);
   const once = askingOnce(facts);
-  return locks
-    .filter((l) => present.has(l.name) && !(carriesToken(l) && open.has(l.record.token)) && !isStale(l, now, once).stale)
-    .map((l) => l.record);
+  const seen = firstSeenOf(layout, locks, now, once);
+  const live: LockRecord[] = [];
+  for (const l of locks) {
+    if (!present.has(l.name) || (carriesToken(l) && open.has(l.record.token))) continue;
+    const verdict = isStale(l, now, once, seen(l));
+    // A lock whose time cannot be believed says so (status, the board).
+    if (!verdict.stale) live.push(verdict.suspect ? { ...l.record, suspect: verdict.suspect } : l.record);
+  }
+  return live;
 }
 
 /**

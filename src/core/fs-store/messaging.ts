@@ -20,10 +20,14 @@ import {
   listInbox,
   peek,
   returnClaims,
+  senderOf,
+  sendersInFlight,
   settleClaims,
   type ClaimedFile,
   type Claimer,
+  type InboxFile,
 } from './inbox.js';
+import { appendLines } from './journal.js';
 import type { Layout } from './layout.js';
 import type { Section, StoreContext } from './section.js';
 
@@ -54,13 +58,20 @@ export function sendInside(s: Section, request: SendRequest): MessageRecord[] {
     throw new AgentvisorError('UNKNOWN_AGENT', `unknown agent "${request.to}": not on the board and no inbox`, { agentId: request.to, known });
   }
   const targets = request.to === '*' ? known.filter((id) => id !== request.from) : [request.to];
-  return targets.map((to) => {
+  const sent = targets.map((to) => {
     const record = deliverMessage(s.layout, to, () => reserveSeq(s), (seq) => ({
       id: `${seq}-${randomBytes(4).toString('hex')}`, from: request.from, to, type: request.type, message: request.message, timestamp: s.nowIso,
     }));
     s.mutated();
     return record;
   });
+  // The board's `messages`: a journal of what was sent (delivered already; losing it loses no message).
+  try {
+    appendLines(s.layout.messagesLog, sent, 'messages');
+  } catch {
+    // only the board's view of recent messages misses them
+  }
+  return sent;
 }
 
 export function sendEndInside(s: Section, to: string, from: string): void {
@@ -90,9 +101,14 @@ export function peekMessages(m: Mailroom, agentId: string): MessageRecord[] {
 /** Consumed at once (delivered by returning them): oldest first, end markers as `ends` says. */
 export function take(s: Section, m: Mailroom, agentId: string, ends: 'stop' | 'skip'): InboxEntry[] {
   returnStranded(s, m, agentId);
+  const waitFor = sendersInFlight(s.layout, agentId);
   const taken: InboxEntry[] = [];
   for (const file of listInbox(s.layout, agentId)) {
     if (file.end && ends === 'skip') continue;
+    if (behindAClaim(s, agentId, file, waitFor)) {
+      if (file.end) break;
+      continue;
+    }
     const entry = consume(s.layout, agentId, file);
     s.mutated();
     if (entry) taken.push(entry);
@@ -105,14 +121,30 @@ export function claimInside(s: Section, m: Mailroom, agentId: string, ends: 'sto
   returnStranded(s, m, agentId);
   const claimed: ClaimedFile[] = [];
   const claimer = { pid: process.pid, start: m.ctx.liveness.processStart(process.pid) ?? 0 };
+  const waitFor = sendersInFlight(s.layout, agentId);
   for (const file of listInbox(s.layout, agentId)) {
     if (file.end && ends === 'skip') continue;
+    if (behindAClaim(s, agentId, file, waitFor)) {
+      if (file.end) break;
+      continue;
+    }
     const taken = claim(s.layout, agentId, file, claimer);
     s.mutated();
     if (taken) claimed.push(taken);
     if (file.end) break;
   }
   return claimed;
+}
+
+/**
+ * Whether an entry must wait for claims of its sender still out (another reader is delivering
+ * earlier messages of the same sender; should it die, they come back and go first). Nothing of
+ * other senders waits. An entry whose sender cannot be told waits when any claim is out.
+ */
+function behindAClaim(s: Section, agentId: string, file: InboxFile, waitFor: Set<string>): boolean {
+  if (waitFor.size === 0) return false;
+  const sender = senderOf(s.layout, agentId, file);
+  return sender === null || waitFor.has(sender) || waitFor.has('');
 }
 
 /** The claim as the caller sees it: its entries, and settle, which moves the delivered ones to read/. */

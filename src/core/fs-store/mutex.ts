@@ -92,7 +92,7 @@ function holderGone(name: string, ms: number): Promise<boolean> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One name, retried until `deadline` (performance.now() ms); `nameOf` is asked again after a wait. */
-async function takeName(dir: string, nameOf: (first: boolean) => string, deadline: number, started: number): Promise<Held> {
+async function takeName(dir: string, nameOf: (first: boolean) => string, deadline: number, started: number, quiet: boolean): Promise<Held> {
   // Connection refused right after the name was taken just means the holder let go in between;
   // should it keep happening (a full backlog), back off rather than spin.
   let refused = 0;
@@ -101,16 +101,16 @@ async function takeName(dir: string, nameOf: (first: boolean) => string, deadlin
     const held = await tryListen(name);
     if (held) return held;
     const left = deadline - performance.now();
-    if (left <= 0) throw busyError(dir, name, performance.now() - started);
+    if (left <= 0) throw busyError(dir, quiet ? null : name, performance.now() - started);
     if (await holderGone(name, Math.min(SAFETY_RETRY_MS, left))) refused = 0;
     else if (++refused > 3) await sleep(Math.min(2 ** refused, 100, Math.max(0, deadline - performance.now())));
   }
 }
 
-async function take(dir: string, byPathName: string, known: DirIdentity | undefined, deadline: number, started: number): Promise<() => void> {
-  const byPath = await takeName(dir, () => byPathName, deadline, started);
+async function take(dir: string, byPathName: string, known: DirIdentity | undefined, deadline: number, started: number, quiet: boolean): Promise<() => void> {
+  const byPath = await takeName(dir, () => byPathName, deadline, started, quiet);
   try {
-    const byInode = await takeName(dir, (first) => inodeName(dir, first ? known : undefined), deadline, started);
+    const byInode = await takeName(dir, (first) => inodeName(dir, first ? known : undefined), deadline, started, quiet);
     return () => {
       letGo(byInode);
       letGo(byPath);
@@ -160,8 +160,17 @@ export function socketHolder(name: string): { pid: number; state: string } | nul
   return null;
 }
 
-function busyError(dir: string, name: string, waitedMs: number): AgentvisorError {
-  const holder = socketHolder(name);
+/**
+ * The process inside the critical section of `dir` now (holding its first name), or null. A
+ * process stopped there blocks every writer; tests use this to stop one only outside it.
+ */
+export function sectionHolder(dir: string): { pid: number; state: string } | null {
+  return socketHolder(pathName(dir));
+}
+
+/** `name` null: do not look for the holder (a /proc scan: too slow on a caller's deadline). */
+function busyError(dir: string, name: string | null, waitedMs: number): AgentvisorError {
+  const holder = name === null ? null : socketHolder(name);
   const seconds = (waitedMs / 1000).toFixed(1);
   const stopped = holder !== null && (holder.state === 'T' || holder.state === 't');
   const who = holder ? `pid ${holder.pid}${stopped ? ' (stopped)' : ''}` : 'another process';
@@ -194,7 +203,7 @@ export class DirMutex {
    * to wait in all (in this process's line, then for the other processes) before STORE_BUSY; 0
    * tries once.
    */
-  run<T>(body: () => T, known?: DirIdentity, waitMs = Number.POSITIVE_INFINITY): Promise<T> {
+  run<T>(body: () => T, known?: DirIdentity, waitMs = Number.POSITIVE_INFINITY, quiet = false): Promise<T> {
     const started = performance.now();
     const deadline = started + waitMs;
     const fresh = this.pending === 0 ? known : undefined;
@@ -202,7 +211,7 @@ export class DirMutex {
     const result = this.tail.then(async () => {
       let release: () => void;
       try {
-        release = await take(this.dir, (this.byPath ??= pathName(this.dir)), fresh, deadline, started);
+        release = await take(this.dir, (this.byPath ??= pathName(this.dir)), fresh, deadline, started, quiet);
       } catch (error) {
         throw storeIoError('mutex', error, this.dir);
       }

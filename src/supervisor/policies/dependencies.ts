@@ -4,13 +4,21 @@
 import type { AgentProcess } from '../agent-process.js';
 import type { Policy, RunContext } from '../policy.js';
 
-function startReady(run: RunContext): void {
+/** Start what may start; say what each agent still waits for (once per dependency awaited). */
+function startReady(run: RunContext, said: Map<string, string>): void {
   if (run.stopReason) return;
   for (const agent of run.agents.values()) {
     if (agent.state.kind !== 'pending') continue;
     const blocker = failedDependency(agent, run);
     if (blocker) agent.settle({ kind: 'skipped', dependency: blocker });
-    else if (agent.spec.dependsOn.every((id) => outcomeOf(run, id) === 'succeeded')) agent.start();
+    else {
+      const awaited = agent.spec.dependsOn.find((id) => outcomeOf(run, id) !== 'succeeded');
+      if (awaited === undefined) agent.start();
+      else if (said.get(agent.id) !== awaited) {
+        said.set(agent.id, awaited);
+        run.notify({ type: 'waiting-for-agent', agent: agent.id, on: awaited, why: 'dependsOn' });
+      }
+    }
   }
 }
 
@@ -28,11 +36,12 @@ function failedDependency(agent: AgentProcess, run: RunContext): string | null {
 }
 
 export function dependencies(): Policy {
+  const said = new Map<string, string>();
   return {
     name: 'dependencies',
-    attach: startReady,
+    attach: (run) => startReady(run, said),
     notify(event, run) {
-      if (event.type === 'finished') startReady(run);
+      if (event.type === 'finished') startReady(run, said);
     },
   };
 }

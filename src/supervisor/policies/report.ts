@@ -2,7 +2,7 @@
 // silent (the store calls back at least every 10 s); a lost lease is said loudly.
 
 import type { ConflictRecord } from '../../core/records.js';
-import { describeExit, describeStopReason, type AgentEvent, type AgentOutcome } from '../events.js';
+import { describeExit, describeStopCause, describeStopReason, type AgentEvent, type AgentOutcome } from '../events.js';
 import type { Policy, RunContext } from '../policy.js';
 
 function describeConflict(c: ConflictRecord): string {
@@ -41,6 +41,10 @@ function logEvent(event: AgentEvent, run: RunContext): void {
       log.info({ agent: event.agent, conflicts: event.conflicts, waitedMs: event.waitedMs }, `waiting for ${what}${event.waitedMs >= 1000 ? ` (${Math.round(event.waitedMs / 1000)} s so far)` : ''}`);
       return;
     }
+    case 'waiting-for-agent':
+      if (event.why === 'owns') log.info({ agent: event.agent, on: event.on }, `waiting for ${event.on} to take its locks first (their owns overlap; config order)`);
+      else log.debug({ agent: event.agent, on: event.on }, `waiting for ${event.on} (dependsOn)`);
+      return;
     case 'locked':
       log.info({ agent: event.agent, locks: event.locks.map((l) => l.file_path) }, `locked ${event.locks.map((l) => (l.mode === 'shared' ? `${l.file_path} (shared)` : l.file_path)).join(', ')}`);
       return;
@@ -56,7 +60,9 @@ function logEvent(event: AgentEvent, run: RunContext): void {
       log.warn({ agent: event.agent, attempt: event.attempt, delayMs: event.delayMs }, `restarting in ${event.delayMs} ms (restart ${event.attempt} of ${run.agents.get(event.agent)?.spec.maxRestarts ?? '?'}); its locks stay held`);
       return;
     case 'stopping':
-      log.info({ agent: event.agent }, `stopping (${event.cause.kind === 'run' ? describeStopReason(event.cause.reason) : event.cause.kind === 'timed-out' ? `its timeout of ${event.cause.timeoutMs} ms` : 'lost lease'})`);
+      log.info({ agent: event.agent }, `stopping (${describeStopCause(event.cause)})`);
+      return;
+    case 'renewed':
       return;
     case 'lease-lost':
       log.error({ agent: event.agent, paths: event.paths }, `LOST ITS LOCKS: ${event.why}. Stopping ${event.agent}: it no longer owns its files`);

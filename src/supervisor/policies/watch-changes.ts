@@ -1,7 +1,9 @@
 // Writes that no hook sees: while the run runs, watch the project and record each changed file in
 // history as `modified` by the running agent that owns it, or, when no running agent owns it, as an
-// `unowned` conflict (shown in the summary) naming the live lock that covers it, if any. The file
-// system cannot say who wrote; ownership can.
+// `unowned` conflict (a write outside ownership, shown in the summary) naming the live lock that
+// covers it, if any, and its writer where that is known: the one agent running then that covers it
+// only to read (`reads`, a shared lock), whose files changed then show it. The file system cannot
+// say who wrote; ownership can.
 // A change is attributed by its mtime to the agent running at that moment, so a change seen just
 // after an agent exited still counts as its own.
 // The watcher starts beside the agents, not before them (its set-up cost ~100 ms of every run's
@@ -53,6 +55,21 @@ function coveringLock(held: LockRecord[], path: string): LockRecord | undefined 
   return covering.find((l) => l.mode === 'exclusive') ?? covering[0];
 }
 
+/** What the config declares over `path` (the first agent that does), as a lock would say it. */
+function declaredLock(run: RunContext, path: string): Pick<LockRecord, 'agent_id' | 'file_path' | 'mode' | 'timestamp'> | undefined {
+  for (const agent of run.agents.values()) {
+    const owned = agent.spec.owns.find((p) => matchesAny(compile([p]), path));
+    const read = owned === undefined ? agent.spec.reads.find((p) => matchesAny(compile([p]), path)) : undefined;
+    const file = owned ?? read;
+    if (file !== undefined) return { agent_id: agent.id, file_path: file, mode: owned !== undefined ? 'exclusive' : 'shared', timestamp: '' };
+  }
+  return undefined;
+}
+
+function matchesAny(patterns: Pattern[] | undefined, path: string): boolean {
+  return (patterns ?? []).some((p) => matchesPath(p, path));
+}
+
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function watchChanges(): Policy {
@@ -69,7 +86,6 @@ export function watchChanges(): Policy {
   const declared = new Map<string, Pattern[]>();
   const seenUnowned = new Set<string>();
 
-  const matchesAny = (patterns: Pattern[] | undefined, path: string): boolean => (patterns ?? []).some((p) => matchesPath(p, path));
 
   async function flush(run: RunContext): Promise<void> {
     const batch = pending;
@@ -100,12 +116,18 @@ export function watchChanges(): Policy {
       if (seenUnowned.has(change.path)) continue;
       seenUnowned.add(change.path);
       // A live lock covering the path (someone outside the run, or an agent not running then) names
-      // the holder; else the run's agent that declared it, with no lock to point at.
-      const lock = coveringLock(held, change.path);
-      const lockedBy = lock?.agent_id ?? [...run.agents.values()].find((agent) => matchesAny(declared.get(agent.id), change.path))?.id ?? null;
-      run.unowned.push({ path: change.path, lockedBy, lockPath: lock?.file_path ?? null, since: lock?.timestamp ?? null, at });
+      // the holder; else the run's agent that declared it (its `reads` lock was shared, and may be
+      // released by now).
+      const lock = coveringLock(held, change.path) ?? declaredLock(run, change.path);
+      const lockedBy = lock?.agent_id ?? null;
+      // The writer, where it is known: the one agent running then that covers the path only to read.
+      const readers = [...run.agents.values()].filter((agent) => ranAt(agent, change.at) && matchesAny(declared.get(agent.id), change.path));
+      const writer = readers.length === 1 ? readers[0]! : null;
+      writer?.changed.add(change.path);
+      run.unowned.push({ path: change.path, lockedBy, lockPath: lock?.file_path ?? null, mode: lock?.mode ?? null, since: lock?.timestamp || null, writer: writer?.id ?? null, at });
       conflicts.push({
-        file_path: change.path, locked_by: lockedBy, lock_path: lock?.file_path ?? null, since: lock?.timestamp ?? null, witness: change.path, kind: 'unowned', at,
+        file_path: change.path, locked_by: lockedBy, lock_path: lock?.file_path ?? null, since: lock?.timestamp || null, witness: change.path, kind: 'unowned', at,
+        ...(writer ? { agent_id: writer.id } : {}), ...(lock ? { mode: lock.mode } : {}),
       });
     }
     if (history.length > 0) await run.store.appendHistory(history);
