@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// End-to-end tests with real agent clients (Claude Code from .cache/claude-code, installed by
-// scripts/install-claude-code.sh). Not part of `npm test`: run by `npm run test:e2e`.
+// End-to-end tests with real agent clients (Claude Code, Codex and Gemini CLI from .cache/, installed
+// by scripts/install-claude-code.sh, install-codex.sh and install-gemini.sh). Not part of `npm test`:
+// run by `npm run test:e2e`.
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.test.ts'],

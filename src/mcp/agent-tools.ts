@@ -5,7 +5,7 @@
 import { AgentvisorError } from '../core/errors.js';
 import { validateAgentId } from '../core/ids.js';
 import { normaliseLockPath } from '../core/paths.js';
-import type { LockMode, LockRecord, MessageType } from '../core/records.js';
+import type { BoardRecord, ConflictRecord, LockMode, LockRecord, MessageRecord, MessageType } from '../core/records.js';
 import type { LockOwner, Store } from '../core/store.js';
 import { checkArgs, ToolInputError, toolNamed, waitMs, type Args } from './catalogue.js';
 import { requestHandoff } from './handoff.js';
@@ -33,13 +33,13 @@ export async function callTool(ctx: AgentToolsContext, name: string, rawArgs: un
       case 'unlock':
         return await unlock(ctx, args);
       case 'check':
-        return records(await ctx.store.check(ctx.agentId, requests(ctx, args, 'exclusive')));
+        return checked(await ctx.store.check(ctx.agentId, requests(ctx, args, 'exclusive')));
       case 'status':
-        return records(await ctx.store.board());
+        return board(await ctx.store.board());
       case 'send':
         return await send(ctx, args);
       case 'inbox':
-        return records(await ctx.store.readMessages(ctx.agentId, { peek: args.peek === true }));
+        return inbox(await ctx.store.readMessages(ctx.agentId, { peek: args.peek === true }), args.peek === true);
       case 'request_handoff':
         return await requestHandoff(ctx, { paths: paths(ctx, args), message: optionalString(args.message), waitMs: waitMs(args), signal });
     }
@@ -66,7 +66,7 @@ async function lock(ctx: AgentToolsContext, args: Args, signal: AbortSignal): Pr
 async function unlock(ctx: AgentToolsContext, args: Args): Promise<ToolResult> {
   const result = await ctx.store.release(ctx.agentId, paths(ctx, args));
   ctx.onRelease?.(result.released);
-  if (result.notHeld.length === 0) return records(result.released);
+  if (result.notHeld.length === 0) return records(`Released ${result.released.map((l) => l.file_path).join(', ')}.`, result.released);
   const released = result.released.length ? `Released ${result.released.map((l) => l.file_path).join(', ')}. ` : '';
   return {
     isError: true,
@@ -86,7 +86,24 @@ async function send(ctx: AgentToolsContext, args: Args): Promise<ToolResult> {
   const targets = to === '*' ? [...known].filter((id) => id !== ctx.agentId).sort() : [to];
   const sent = [];
   for (const target of targets) sent.push(...(await ctx.store.send({ from: ctx.agentId, to: target, type, message: String(args.message) })));
-  return records(sent);
+  return records(sent.length ? `Sent ${type} to ${sent.map((m) => m.to).join(', ')}.` : 'No other agent to send to.', sent);
+}
+
+function checked(conflicts: ConflictRecord[]): ToolResult {
+  if (!conflicts.length) return records('Free: no other agent holds or awaits these paths.', conflicts);
+  const lines = conflicts.map((c) => `- ${c.file_path}: ${c.locked_by ?? 'another agent'} ${c.queued ? 'is earlier in line for' : 'holds'} ${c.lock_path ?? c.file_path}`);
+  return records(`Held by other agents (do not edit these):\n${lines.join('\n')}`, conflicts);
+}
+
+function board(record: BoardRecord): ToolResult {
+  const agents = Object.keys(record.agents).length;
+  return records(`The board: ${agents} agent${agents === 1 ? '' : 's'}, ${record.locks.length} lock${record.locks.length === 1 ? '' : 's'} held.`, record);
+}
+
+function inbox(messages: MessageRecord[], peek: boolean): ToolResult {
+  if (!messages.length) return records('No unread messages.', messages);
+  const count = messages.length === 1 ? '1 unread message' : `${messages.length} unread messages`;
+  return records(`${count}${peek ? ' (left unread)' : ' (now marked read)'}:\n${messages.map((m) => `- from ${m.from} (${m.type}): ${m.message}`).join('\n')}`, messages);
 }
 
 export function paths(ctx: AgentToolsContext, args: Args): string[] {

@@ -11,7 +11,7 @@ export interface ToolResult {
 
 /** A grant as its lock records; a refusal as an isError result naming each holder. */
 export function acquired(result: AcquireResult, waitedMs: number, asked: string[] = []): ToolResult {
-  if (result.granted) return records(result.locks);
+  if (result.granted) return records(`Locked for ${result.locks[0]?.agent_id ?? 'you'}: ${result.locks.map((l) => `${l.file_path} (${l.mode}, token ${l.token})`).join(', ')}. Call unlock when you are done.`, result.locks);
   if (result.reason === 'aborted') return problem('cancelled while waiting: nothing was locked');
   const head = result.reason === 'timeout' ? `still held after waiting ${waitedMs} ms: nothing was locked.` : 'not locked: another agent holds or awaits these paths.';
   const lines = result.conflicts.map(conflictLine);
@@ -30,8 +30,12 @@ function conflictLine(c: ConflictRecord): string {
   return `- ${c.file_path}: ${role}${since}${overlap}`;
 }
 
-export function records(value: unknown): ToolResult {
-  return { content: [json(value)] };
+/**
+ * A sentence for the model, then the records as JSON text. The sentence comes first on purpose:
+ * Gemini CLI parses a first text that is JSON into structuredContent and refuses a list there.
+ */
+export function records(summary: string, value: unknown): ToolResult {
+  return { content: [text(summary), json(value)] };
 }
 
 export function problem(message: string): ToolResult {

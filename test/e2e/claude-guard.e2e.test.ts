@@ -2,7 +2,9 @@
 // `claude -p` against a mock Messages API on 127.0.0.1 tries to Write a file that another agent
 // holds; the hook blocks it, the file is not written and the next request carries the guard's
 // reason; a free path is written. With the hook from --settings (as `run` injects it), from the
-// .claude/settings.json that `init --claude` writes, and through `agentvisor run` itself.
+// .claude/settings.json that `init --claude` writes, and through `agentvisor run` itself. And under
+// `run`, the MCP tools (the mock model calls mcp__agentvisor__lock and __request_handoff and sees
+// the grant) and a message delivered mid-task by the message hook.
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { injectClaudeGuard } from '../../src/guard/claude-inject.js';
 import { shellJoin } from '../../src/guard/shell-quote.js';
 import { BIN, cleanEnv, runCli } from '../helpers/cli.js';
 import { testDir } from '../helpers/tempdir.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { lastNonSystem, startMockAnthropic, toolResultTexts, type MockAnthropic, type ScriptedTurn } from './mock-anthropic.js';
 
 const CLAUDE = fileURLToPath(new URL('../../.cache/claude-code/node_modules/.bin/claude', import.meta.url));
@@ -123,8 +126,9 @@ describe('Claude Code with the agentvisor guard hook', () => {
     expect(existsSync(join(root, 'src/api/users.ts'))).toBe(false);
     const reason = resultTextAfter(mock, 1);
     expect(reason).toContain('agent "api" holds it');
-    // No AGENT_ID: the guard named this session by its session id (Claude Code's UUID, a valid agent id).
-    expect(reason).toMatch(/agentvisor send api --type handoff --from [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} /);
+    // No AGENT_ID: the guard named this session after the client process it runs under (claude-<pid>-<start>),
+    // the id its MCP server derives too.
+    expect(reason).toMatch(/agentvisor send api --type handoff --from claude-\d+-\d+ /);
     expect(readFileSync(join(root, 'src/web/page.ts'), 'utf8')).toBe('written to src/web/page.ts\n');
   });
 
@@ -147,5 +151,55 @@ describe('Claude Code with the agentvisor guard hook', () => {
     // run sets AGENT_ID, so the guard knew the agent by its configured id.
     expect(reason).toContain("'web needs src/api/users.ts");
     expect(readFileSync(join(root, 'src/web/page.ts'), 'utf8')).toBe('written to src/web/page.ts\n');
+  });
+});
+
+/** The JSON records of an MCP tool result, after its sentence for the model. */
+function records(text: string): unknown {
+  const start = text.indexOf('[\n');
+  expect(start, text).toBeGreaterThanOrEqual(0);
+  return JSON.parse(text.slice(start));
+}
+
+describe('Claude Code under agentvisor run, with the MCP tools and the message hook', () => {
+  it('locks through MCP, asks for a handoff and is granted when the holder lets go, hears a message mid-task, then writes', async () => {
+    const root = await projectWithHeldApi();
+    const turns: ScriptedTurn[] = [
+      { kind: 'tool_use', name: 'mcp__agentvisor__lock', input: { paths: ['src/web/extra.ts'] } },
+      { kind: 'tool_use', name: 'mcp__agentvisor__request_handoff', input: { paths: ['src/api/users.ts'], message: 'adding the users endpoint', wait_ms: 45_000 } },
+      { kind: 'tool_use', name: 'Write', input: { file_path: join(root, 'src/api/users.ts'), content: 'export const users = [];\n' } },
+      { kind: 'text', text: 'Done.' },
+    ];
+    const mock = await startMockAnthropic((_request, n) => turns[Math.min(n, turns.length - 1)]!);
+    onTestFinished(() => mock.close());
+    const config = { agents: [{ id: 'web', command: [CLAUDE, ...PROMPT], owns: ['src/web/**'] }] };
+    writeFileSync(join(root, 'agents.config.json'), JSON.stringify(config));
+    const home = testDir({}, 'agentvisor-e2e-home-');
+
+    const running = runCli(['run', '--log-format', 'json'], {
+      cwd: root,
+      timeoutMs: 110_000,
+      env: { HOME: home, ANTHROPIC_BASE_URL: mock.url, ANTHROPIC_API_KEY: 'dummy', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' },
+    });
+    // The holder is told (its inbox), a message goes to web mid-task, and the holder lets go.
+    const handoff = await waitFor(async () => {
+      const inbox = await runCli(['inbox', '--agent', 'api', '--peek', '--json'], { cwd: root });
+      return (JSON.parse(inbox.stdout || '[]') as { type: string; message: string }[]).find((m) => m.type === 'handoff');
+    }, { timeoutMs: 90_000, what: 'the handoff message in api\'s inbox' });
+    expect(handoff.message).toContain('web asks you to hand over src/api/**: adding the users endpoint');
+    expect((await runCli(['send', 'web', 'api here: take src/api, I am done with it', '--from', 'api'], { cwd: root })).code).toBe(0);
+    expect((await runCli(['unlock', 'src/api/**', '--agent', 'api'], { cwd: root })).code).toBe(0);
+
+    const run = await running;
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    // Turn 0's result: the lock record taken through MCP, as agent web.
+    expect(records(resultTextAfter(mock, 1))).toMatchObject([{ agent_id: 'web', file_path: 'src/web/extra.ts', mode: 'exclusive' }]);
+    // Turn 1's result: granted once api released, as web.
+    expect(records(resultTextAfter(mock, 2))).toMatchObject([{ agent_id: 'web', file_path: 'src/api/users.ts' }]);
+    // The message reached the model with that turn (the message hook's additionalContext).
+    expect(JSON.stringify(mock.conversation[2]!.messages)).toContain('api here: take src/api, I am done with it');
+    // Holding it now, the write went through.
+    expect(readFileSync(join(root, 'src/api/users.ts'), 'utf8')).toBe('export const users = [];\n');
+    expect(resultTextAfter(mock, 3)).not.toContain('blocked');
   });
 });

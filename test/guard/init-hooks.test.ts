@@ -47,16 +47,19 @@ describe('init hook configs', () => {
     const root = guardProject({ '.claude/settings.json': JSON.stringify(existing) });
     expect((await runCli(['init', '--claude'], { cwd: root })).code).toBe(0);
     const merged = read(root, '.claude/settings.json');
-    expect(merged.permissions).toEqual(existing.permissions);
+    // The user's permissions kept; the agentvisor MCP tools allowed beside them.
+    expect(merged.permissions).toEqual({ allow: ['Bash(npm test)', 'mcp__agentvisor'] });
     expect(merged.hooks.Stop).toEqual(existing.hooks.Stop);
     expect(merged.hooks.PreToolUse![0]).toEqual(existing.hooks.PreToolUse[0]);
     expect(merged.hooks.PreToolUse).toHaveLength(2);
 
     const text = readFileSync(join(root, '.claude/settings.json'), 'utf8');
+    const mcp = readFileSync(join(root, '.mcp.json'), 'utf8');
     const again = await runCli(['init', '--claude'], { cwd: root });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already runs agentvisor guard');
     expect(readFileSync(join(root, '.claude/settings.json'), 'utf8')).toBe(text);
+    expect(readFileSync(join(root, '.mcp.json'), 'utf8')).toBe(mcp);
   });
 
   it('updates its own hook in place when the guard command changes', async () => {
@@ -100,5 +103,50 @@ describe('init hook configs', () => {
     expect(settings.theme).toBe('GitHub');
     expect(settings.hooks.BeforeTool![0]).toMatchObject({ matcher: 'write_file|replace', hooks: [{ name: 'agentvisor-guard', timeout: 60000 }] });
     expect(existsSync(join(root, '.claude'))).toBe(false);
+  });
+});
+
+describe('init registers the message hook and the MCP server beside the guard', () => {
+  it('--claude: PostToolUse and UserPromptSubmit run inbox --hook; .mcp.json holds the server, approved and allowed', async () => {
+    const root = guardProject({ '.mcp.json': JSON.stringify({ mcpServers: { other: { command: 'x' } } }) });
+    expect((await runCli(['init', '--claude'], { cwd: root })).code).toBe(0);
+    const settings = read(root, '.claude/settings.json');
+    const message = settings.hooks.PostToolUse![0]!;
+    expect(message.matcher).toBe('*');
+    expect(message.hooks[0]!.command).toMatch(/ inbox --hook$/);
+    expect(settings.hooks.UserPromptSubmit![0]!.hooks[0]!.command).toBe(message.hooks[0]!.command);
+    expect(settings.enabledMcpjsonServers).toEqual(['agentvisor']);
+    const servers = (JSON.parse(readFileSync(join(root, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, { command: string; args: string[] }> }).mcpServers;
+    expect(servers.other).toEqual({ command: 'x' });
+    expect(servers.agentvisor!.args.at(-1)).toBe('mcp');
+
+    // The message hook as written delivers a message when the client runs it.
+    await hold(root, 'api', ['src/api/**']);
+    expect((await runCli(['send', 'api', 'hello from web', '--from', 'web'], { cwd: root })).code).toBe(0);
+    const run = spawnSync('/bin/sh', ['-c', message.hooks[0]!.command], { cwd: root, input: fixture('claude-post-tool-use', root), env: { ...process.env, AGENT_ID: 'api' }, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('hello from web');
+  });
+
+  it('--codex: PostToolUse and UserPromptSubmit in .codex/hooks.json; [mcp_servers.agentvisor] in .codex/config.toml, variables by name; once', async () => {
+    const root = guardProject({ '.codex/config.toml': 'model = "o4"\n' });
+    expect((await runCli(['init', '--codex'], { cwd: root })).code).toBe(0);
+    const hooks = read(root, '.codex/hooks.json').hooks;
+    expect(hooks.PostToolUse![0]!.hooks[0]!.command).toMatch(/ inbox --hook$/);
+    expect(hooks.PostToolUse![0]!.matcher).toBeUndefined();
+    expect(hooks.UserPromptSubmit![0]!.hooks[0]!.command).toMatch(/ inbox --hook$/);
+    const config = readFileSync(join(root, '.codex/config.toml'), 'utf8');
+    expect(config).toMatch(/^model = "o4"\n\n\[mcp_servers\.agentvisor\]\ncommand = ".*"\nargs = \[.*"mcp"\]\nenv_vars = \["AGENT_ID", "AGENTVISOR_DIR", "AGENTVISOR_ROOT"/);
+    expect((await runCli(['init', '--codex'], { cwd: root })).stdout).toContain('already runs agentvisor guard');
+    expect(readFileSync(join(root, '.codex/config.toml'), 'utf8')).toBe(config);
+  });
+
+  it('--gemini: AfterTool and BeforeAgent run inbox --hook; mcpServers.agentvisor, trusted', async () => {
+    const root = guardProject();
+    expect((await runCli(['init', '--gemini'], { cwd: root })).code).toBe(0);
+    const settings = read(root, '.gemini/settings.json') as Settings & { mcpServers: Record<string, { args: string[]; trust: boolean }> };
+    expect(settings.hooks.AfterTool![0]!.hooks[0]).toMatchObject({ name: 'agentvisor-messages', command: expect.stringMatching(/ inbox --hook$/), timeout: 30_000 });
+    expect(settings.hooks.BeforeAgent![0]!.hooks[0]!.command).toMatch(/ inbox --hook$/);
+    expect(settings.mcpServers.agentvisor).toMatchObject({ trust: true, args: expect.arrayContaining(['mcp']) });
   });
 });

@@ -148,20 +148,26 @@ describe('codex', () => {
 });
 
 describe('gemini', () => {
-  it('reads a private system settings file: the guard, the message hooks and the MCP server (variables by name), over the user\'s system settings', () => {
+  it('runs with a private GEMINI_CLI_HOME: the user\'s settings plus the guard, the message hooks and the MCP server (variables by name), the rest of ~/.gemini linked', () => {
     const parent = testDir({}, 'agentvisor-tmp-');
-    const system = testDir({ 'settings.json': JSON.stringify({ general: { vimMode: true }, mcpServers: { theirs: { command: 'x' } } }) });
-    const wired = wireClient({ command: ['gemini', '-p', 'x'], env: { ...ENV, GEMINI_CLI_SYSTEM_SETTINGS_PATH: join(system, 'settings.json') } }, AGENT, { hooks: HOOKS, privateParent: parent });
-    const file = wired.request.env.GEMINI_CLI_SYSTEM_SETTINGS_PATH!;
-    expect(file.startsWith(parent)).toBe(true);
+    const home = testDir({
+      '.gemini/settings.json': JSON.stringify({ general: { vimMode: true }, mcpServers: { theirs: { command: 'x' } }, hooks: { BeforeTool: [{ matcher: 'run_shell_command', hooks: [{ type: 'command', command: 'mine.sh' }] }] } }),
+      '.gemini/oauth_creds.json': '{"token":"user-login"}',
+    }, 'agentvisor-user-home-');
+    const wired = wireClient({ command: ['gemini', '-p', 'x'], env: { ...ENV, HOME: home } as Record<string, string> }, AGENT, { hooks: HOOKS, privateParent: parent });
+    const privateHome = wired.request.env.GEMINI_CLI_HOME!;
+    expect(privateHome.startsWith(parent)).toBe(true);
+    expect(readlinkSync(join(privateHome, '.gemini', 'oauth_creds.json'))).toBe(join(home, '.gemini', 'oauth_creds.json'));
+    const file = join(privateHome, '.gemini', 'settings.json');
     const settings = JSON.parse(readFileSync(file, 'utf8')) as {
       general: unknown;
-      hooks: Record<string, { matcher?: string; hooks: { command: string; timeout: number }[] }[]>;
+      hooks: Record<string, { matcher?: string; hooks: { command: string; timeout?: number }[] }[]>;
       hooksConfig: { enabled: boolean };
       mcpServers: Record<string, { command: string; args: string[]; env?: Record<string, string>; trust?: boolean }>;
     };
     expect(settings.general).toEqual({ vimMode: true });
-    expect(settings.hooks.BeforeTool![0]).toMatchObject({ matcher: 'write_file|replace', hooks: [{ command: HOOKS.guard, timeout: 60_000 }] });
+    expect(settings.hooks.BeforeTool![0]!.hooks[0]!.command).toBe('mine.sh');
+    expect(settings.hooks.BeforeTool![1]).toMatchObject({ matcher: 'write_file|replace', hooks: [{ command: HOOKS.guard, timeout: 60_000 }] });
     expect(settings.hooks.AfterTool![0]!.hooks[0]!.command).toBe(HOOKS.messages);
     expect(settings.hooks.BeforeAgent![0]!.hooks[0]!.command).toBe(HOOKS.messages);
     expect(settings.hooksConfig.enabled).toBe(true);
@@ -173,6 +179,7 @@ describe('gemini', () => {
     });
     expect(readFileSync(file, 'utf8')).not.toContain('secret');
     wired.dispose();
-    expect(existsSync(file)).toBe(false);
+    expect(existsSync(privateHome)).toBe(false);
+    expect(readFileSync(join(home, '.gemini', 'oauth_creds.json'), 'utf8')).toBe('{"token":"user-login"}');
   });
 });

@@ -50,6 +50,9 @@ describe('agentvisor mcp', () => {
 
     const taken = await call(api, 'lock', { paths: ['src/api'] });
     expect(taken.isError).toBe(false);
+    // A sentence for the model first (never JSON: Gemini CLI would parse it as structured content), then the records.
+    expect(taken.texts[0]).toMatch(/^Locked for api: src\/api\/\*\* \(exclusive, token \d+\)/);
+    expect(taken.texts).toHaveLength(2);
     const [lock] = taken.records as LockRecord[];
     expect(lock).toMatchObject({ agent_id: 'api', file_path: 'src/api/**', mode: 'exclusive', status: 'active', pid: api.pid });
     expect(typeof lock!.token).toBe('number');

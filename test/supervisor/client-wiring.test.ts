@@ -74,7 +74,7 @@ describe('run wires the clients it recognises', () => {
         const context = (JSON.parse(seen.messages!.stdout) as { hookSpecificOutput: { additionalContext: string } }).hookSpecificOutput.additionalContext;
         expect(context).toContain('the schema changed under src/types');
         expect(seen.mcp!.isError).toBeFalsy();
-        expect(JSON.parse(seen.mcp!.content[0]!.text)).toMatchObject([{ agent_id: 'web', file_path: 'src/web/page.ts' }]);
+        expect(JSON.parse(seen.mcp!.content.at(-1)!.text)).toMatchObject([{ agent_id: 'web', file_path: 'src/web/page.ts' }]);
         if (client === 'codex') {
           expect(seen.codexHome!.startsWith(tmp)).toBe(true);
           expect(existsSync(seen.codexHome!)).toBe(false);

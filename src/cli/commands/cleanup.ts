@@ -14,7 +14,7 @@ export const command: CommandSpec = {
   details: `Each reclaimed lock is recorded in the board's history ('reclaimed', or 'expired' for a passed TTL).
 Agents the board shows running whose supervisor and watchdog are dead (a supervisor killed with
 kill -9) are recorded as stopped, reason "supervisor gone" (every reader shows them so already).
-It also removes the private client folders (a codex agent's CODEX_HOME, a gemini agent's settings)
+It also removes the private client folders (a codex agent's CODEX_HOME, a gemini agent's GEMINI_CLI_HOME)
 that a killed run left in the temp dir, and entries named like lock files that are not regular
 files (a FIFO, a directory, a symlink to a device), which every command ignores.
 --json prints {"reclaimed": N, "locks": [lock records], "stopped_agents": [ids], "private_dirs_removed": [folders]}

@@ -6,11 +6,12 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export interface HookSpec {
   event: string;
-  matcher: string;
+  /** null: no matcher (every tool, or an event without matchers). */
+  matcher: string | null;
   /** The hook object, e.g. {type: "command", command, timeout}. */
   hook: Json & { command: string };
   /** Whether an existing command is an earlier agentvisor guard hook (to update, not duplicate). */
@@ -24,6 +25,15 @@ export type MergeResult =
 
 /** The file's new text with the hook in place, or why the file cannot be merged into. */
 export function mergeHook(file: string, spec: HookSpec): MergeResult {
+  return mergeSettings(file, [spec]);
+}
+
+/**
+ * The file's new text with every hook in place and `patch` applied to the settings (other keys,
+ * such as an MCP server; it returns the same object when it has nothing to change), or why the file
+ * cannot be merged into.
+ */
+export function mergeSettings(file: string, specs: HookSpec[], patch: (settings: Json) => Json = (s) => s): MergeResult {
   const existed = existsSync(file);
   let settings: unknown = {};
   if (existed) {
@@ -35,15 +45,21 @@ export function mergeHook(file: string, spec: HookSpec): MergeResult {
     }
   }
   if (!isObject(settings)) return { kind: 'invalid', reason: `${file} does not hold a JSON object; it was left untouched` };
-  const hooks = settings.hooks ?? {};
-  if (!isObject(hooks)) return { kind: 'invalid', reason: `${file}: "hooks" is not an object; it was left untouched` };
-  const entries = hooks[spec.event] ?? [];
-  if (!Array.isArray(entries)) return { kind: 'invalid', reason: `${file}: "hooks.${spec.event}" is not an array; it was left untouched` };
-
-  const placed = placeHook(entries, spec);
-  if (placed === 'same') return { kind: 'unchanged' };
-  const merged = { ...settings, hooks: { ...hooks, [spec.event]: placed } };
-  return { kind: 'changed', text: `${JSON.stringify(merged, null, 2)}\n`, created: !existed };
+  let merged: Json = settings;
+  let changed = false;
+  for (const spec of specs) {
+    const hooks = merged.hooks ?? {};
+    if (!isObject(hooks)) return { kind: 'invalid', reason: `${file}: "hooks" is not an object; it was left untouched` };
+    const entries = hooks[spec.event] ?? [];
+    if (!Array.isArray(entries)) return { kind: 'invalid', reason: `${file}: "hooks.${spec.event}" is not an array; it was left untouched` };
+    const placed = placeHook(entries, spec);
+    if (placed === 'same') continue;
+    merged = { ...merged, hooks: { ...hooks, [spec.event]: placed } };
+    changed = true;
+  }
+  const patched = patch(merged);
+  if (!changed && patched === merged) return { kind: 'unchanged' };
+  return { kind: 'changed', text: `${JSON.stringify(patched, null, 2)}\n`, created: !existed };
 }
 
 /** The event's entries with our hook added or updated; 'same' when it is already there as wanted. */
@@ -53,11 +69,16 @@ function placeHook(entries: unknown[], spec: HookSpec): unknown[] | 'same' {
     const j = entry.hooks.findIndex((h) => isObject(h) && typeof h.command === 'string' && (h.command === spec.hook.command || spec.isOurs(h.command)));
     if (j < 0) continue;
     const current = entry.hooks[j] as Json;
-    if (entry.matcher === spec.matcher && sameHook(current, spec.hook)) return 'same';
+    if ((entry.matcher ?? null) === spec.matcher && sameHook(current, spec.hook)) return 'same';
     const updatedHooks = entry.hooks.map((h, k) => (k === j ? { ...current, ...spec.hook } : h));
-    return entries.map((e, k) => (k === i ? { ...entry, matcher: spec.matcher, hooks: updatedHooks } : e));
+    return entries.map((e, k) => (k === i ? { ...withMatcher(entry, spec.matcher), hooks: updatedHooks } : e));
   }
-  return [...entries, { matcher: spec.matcher, hooks: [spec.hook] }];
+  return [...entries, { ...withMatcher({}, spec.matcher), hooks: [spec.hook] }];
+}
+
+function withMatcher(entry: Json, matcher: string | null): Json {
+  const { matcher: _old, ...rest } = entry;
+  return matcher === null ? rest : { matcher, ...rest };
 }
 
 function sameHook(a: Json, b: Json): boolean {
@@ -72,6 +93,6 @@ export function writeAtomically(file: string, text: string): void {
   renameSync(temp, file);
 }
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -73,7 +73,11 @@ function ourConfig(existing: string, hooksFile: string, placed: (PlacedHook & { 
       `args = [${hooks.mcp.args.map(toml).join(', ')}]`,
       // By name: Codex hands an MCP server only the variables listed here, with their values from its own environment.
       `env_vars = [${variablesSet(env).map(toml).join(', ')}]`,
+      // Pre-approved: coordination tools only, and a headless `codex exec` (approval "never") refuses
+      // every MCP call that would need an approval.
       'default_tools_approval_mode = "approve"',
+      // The server starts in well under a second, but not on a machine under heavy load.
+      'startup_timeout_sec = 30',
       '',
     );
   }

@@ -5,7 +5,7 @@
 import { claudeArgs, type WiringChoice } from './claude.js';
 import { userCodexHome, writeCodexHome } from './codex-home.js';
 import { clientOf, withArgsAfterProgram } from './command-line.js';
-import { geminiSettings, writeGeminiSettings } from './gemini.js';
+import { geminiSettings, writeGeminiHome } from './gemini.js';
 import { installedHookCommands, type HookCommands } from './hooks.js';
 import { makePrivateDir, removePrivateDir } from './private-dir.js';
 
@@ -58,8 +58,13 @@ export function wireClient<T extends ClientSpawn>(request: T, agent: AgentWiring
     }
     case 'gemini': {
       const dir = makePrivateDir('gemini', agent.id, options.privateParent);
-      const variables = writeGeminiSettings(dir, geminiSettings(hooks, choice, request.env));
-      return { request: { ...request, env: { ...request.env, ...variables } }, dispose: () => removePrivateDir(dir) };
+      try {
+        const variables = writeGeminiHome(dir, geminiSettings(hooks, choice, request.env), request.env);
+        return { request: { ...request, env: { ...request.env, ...variables } }, dispose: () => removePrivateDir(dir) };
+      } catch (error) {
+        removePrivateDir(dir);
+        throw error;
+      }
     }
   }
 }

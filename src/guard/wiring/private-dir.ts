@@ -1,4 +1,4 @@
-// The private folders of a run's clients (a CODEX_HOME, Gemini CLI settings), outside the
+// The private folders of a run's clients (a CODEX_HOME, a GEMINI_CLI_HOME), outside the
 // repository and the user's home: `<tmp>/agentvisor-<kind>-<agent>-<owner pid>-<owner start>-<random>`,
 // mode 0700, removed when the agent has ended for good, and by `cleanup` once their owner is dead
 // (a killed run). Removal never follows a link: the user's auth.json and sessions stay.
