@@ -21,8 +21,8 @@ export default defineConfig({
   test: {
     // The real-client end-to-end tests run apart: npm run test:e2e (vitest.e2e.config.ts).
     exclude: ['**/node_modules/**', 'test/e2e/**'],
-    // Fixture processes import dist/: build it once when src/ is newer.
-    globalSetup: ['test/global-setup.ts'],
+    // Fixture processes import dist/: build it once when src/ is newer. PostgreSQL: one server for the run.
+    globalSetup: ['test/global-setup.ts', 'test/pg-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Takes the README's screenshot of the dashboard: runs the demo (the root agents.config.json) with
 // `run --dashboard 0` and a throwaway coordination dir, opens the printed URL in Debian's Chromium
-// (through playwright-core, as the browser tests do) and shoots the page at the moment the demo is
-// busiest: the builder waiting for the planner's plan, the crasher dead, the flaky agent restarted.
+// (through playwright-core, as the browser tests do), sends a note from the page, and shoots the page
+// once the builder runs after its wait and the planner's handoff: the timeline then tells the story.
 //   npm run build && node scripts/screenshot-dashboard.mjs [--theme light|dark] [--width 1280] [--out docs/dashboard.png]
 
-/* global document -- page functions run in the browser */
+/* global document, window -- page functions run in the browser */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,14 +57,27 @@ try {
   });
   const page = await context.newPage();
   await page.goto(url);
-  // Functions, not strings: the page's Content-Security-Policy forbids evaluating text.
+  // One action from the page first, so the messages show one: a note to the agent about to wait.
+  await page.locator('[data-agent="builder"]').waitFor();
+  await page.selectOption('#send-to', 'builder');
+  await page.fill('#send-message', 'plan.md is nearly done: start with the greeting');
+  await page.click('#send button[type="submit"]');
+  await page.waitForFunction(() => document.getElementById('messages').textContent.includes('start with the greeting'), null, { timeout: 5_000 });
+  // Functions, not strings: the page's Content-Security-Policy forbids evaluating text. The moment:
+  // the builder at work after its wait and the planner's handoff, the crasher dead, the flaky agent
+  // restarted once, so that the timeline tells the whole story.
   await page.waitForFunction(() => {
     const row = (id) => document.querySelector(`[data-agent="${id}"]`);
-    return row('builder')?.dataset.status === 'waiting' && row('crasher')?.dataset.status === 'failed' && row('flaky')?.querySelector('td:nth-child(6)')?.textContent === '1';
+    return row('builder')?.dataset.status === 'running' && row('planner')?.dataset.status === 'exited' && row('crasher')?.dataset.status === 'failed'
+      && row('flaky')?.querySelector('td:nth-child(6)')?.textContent === '1' && document.getElementById('messages').textContent.includes('handoff')
+      && document.querySelectorAll('#timeline .wait').length >= 2 && document.querySelectorAll('#locks tbody tr').length >= 2;
   }, null, { timeout: 20_000 });
-  // The hatched waits drawn, and the locks of the moment listed.
-  await page.waitForFunction(() => document.querySelectorAll('#timeline .wait').length >= 1 && document.querySelectorAll('#locks tbody tr').length >= 2, null, { timeout: 5_000 });
   await page.waitForFunction(() => document.getElementById('connection').dataset.state === 'live', null, { timeout: 5_000 });
+  // The notice fades on its own; the picture is of the board, not of the notice.
+  await page.evaluate(() => {
+    document.getElementById('notice').hidden = true;
+    window.scrollTo(0, 0);
+  });
   await page.screenshot({ path: values.out, fullPage: true });
   console.log(`wrote ${values.out}`);
 } finally {

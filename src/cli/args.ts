@@ -8,6 +8,8 @@ import type { CommandSpec, ParsedArgs } from './command.js';
 export const GLOBAL_OPTIONS = {
   help: { type: 'boolean', short: 'h', description: 'Show help' },
   dir: { type: 'string', valueName: 'DIR', description: 'Coordination dir (default <root>/data/.agent_locks, or AGENTVISOR_DIR)' },
+  store: { type: 'string', valueName: 'URL', description: 'A postgres:// URL: the PostgreSQL store (default AGENTVISOR_STORE, else "store" in the config, else files)' },
+  scope: { type: 'string', valueName: 'NAME', description: 'PostgreSQL: the project in the database (default AGENTVISOR_SCOPE, "scope" in the config, the git origin)' },
 } as const;
 
 /** `--agent ID`, as every command acting for an agent declares it. */

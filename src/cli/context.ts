@@ -8,6 +8,7 @@ import { AgentvisorError } from '../core/errors.js';
 import { resolveAgentId, validateAgentId } from '../core/ids.js';
 import { coordinationDir, findRoot } from '../core/location.js';
 import { openStore } from '../core/open-store.js';
+import { chooseStore, type StoreTarget } from '../core/store-choice.js';
 import { normaliseLockPath } from '../core/paths.js';
 import type { Store } from '../core/store.js';
 import { stringOption } from './args.js';
@@ -18,6 +19,8 @@ export interface Place {
   root: string;
   /** The coordination dir (absolute). */
   dir: string;
+  /** The store: a PostgreSQL URL and scope, or the file store (url null). */
+  target: StoreTarget;
 }
 
 /** Root as the contract's "Words" say; the dir from --dir, else AGENTVISOR_DIR, else <root>/data/.agent_locks. */
@@ -26,7 +29,23 @@ export function locate(ctx: CommandContext): Place {
   const explicit = stringOption(ctx.args, 'dir');
   if (explicit === '') throw new AgentvisorError('INVALID_ARGUMENT', '--dir needs a directory', { option: '--dir' });
   const dir = coordinationDir({ root, cwd: ctx.cwd, env: ctx.env, dir: explicit });
-  return { root, dir: resolve(ctx.cwd, dir) };
+  return { root, dir: resolve(ctx.cwd, dir), target: storeTarget(ctx, root) };
+}
+
+/** --store / --scope, else the environment, else the config (store-choice.ts); PostgreSQL's fallback scope warns. */
+export function storeTarget(ctx: CommandContext, root: string, config?: { store?: string | null; scope?: string | null }): StoreTarget {
+  const store = stringOption(ctx.args, 'store');
+  const scope = stringOption(ctx.args, 'scope');
+  if (store === '') throw new AgentvisorError('INVALID_ARGUMENT', '--store needs a postgres:// URL', { option: '--store' });
+  if (scope === '') throw new AgentvisorError('INVALID_ARGUMENT', '--scope needs a name', { option: '--scope' });
+  const target = chooseStore({ root, env: ctx.env, ...(store ? { store } : {}), ...(scope ? { scope } : {}), ...(config ? { config } : {}) });
+  if (target.url && target.scopeWarning) warn(ctx.stderr, target.scopeWarning);
+  return target;
+}
+
+/** The options that open the store a place names. */
+export function storeOptions(place: Place): { dir: string; url: string | null; scope: string } {
+  return { dir: place.dir, url: place.target.url, scope: place.target.scope };
 }
 
 /**
@@ -34,6 +53,8 @@ export function locate(ctx: CommandContext): Place {
  * exactly as it is (opening the store would write the board and counters into it).
  */
 export function storeExists(place: Place): boolean {
+  // A database is always there to ask (and an unreachable one is the command's error to report).
+  if (place.target.url) return true;
   try {
     return readdirSync(place.dir).length > 0;
   } catch {
@@ -89,7 +110,7 @@ export function lockPaths(ctx: CommandContext, place: Place, inputs: string[]): 
  * reclaims stale locks, and that is `cleanup`'s report to make, not `status`'s or `check`'s.
  */
 export async function withStore<T>(place: Place, use: (store: Store) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
-  const store = await openStore({ dir: place.dir });
+  const store = await openStore(storeOptions(place));
   let result: T;
   try {
     result = await use(store);

@@ -15,7 +15,17 @@ import type { ParsedAgent, ParsedConfig } from './schema.js';
 import type { AgentSpec, AgentsConfig, ConfigProblem, MessageRouting } from './types.js';
 
 /** Variables that agentvisor sets for every agent: a config may not override them. */
-export const RESERVED_ENV = ['AGENT_ID', 'AGENTVISOR_DIR', 'AGENTVISOR_ROOT', 'AGENTVISOR_SUPERVISOR', 'AGENTVISOR_PORTABLE'] as const;
+export const RESERVED_ENV = [
+  'AGENT_ID',
+  'AGENTVISOR_DIR',
+  'AGENTVISOR_ROOT',
+  'AGENTVISOR_SUPERVISOR',
+  'AGENTVISOR_HEARTBEAT_MS',
+  'AGENTVISOR_STORE',
+  'AGENTVISOR_SCOPE',
+  'AGENTVISOR_HOST',
+  'AGENTVISOR_PORTABLE',
+] as const;
 
 /** An agent after normalisation, with where each of its lock paths came from (for rules' messages). */
 export interface NormalisedAgent {
@@ -49,6 +59,7 @@ export function normaliseConfig(parsed: ParsedConfig, file: string, root: string
     lockTimeoutMs: parsed.lockTimeoutMs === null ? null : (durationMs(parsed.lockTimeoutMs, ['lockTimeoutMs'], out, true) ?? DEFAULTS.lockTimeoutMs),
     shutdownGraceMs: durationMs(parsed.shutdownGraceMs, ['shutdownGraceMs'], out, true) ?? DEFAULTS.shutdownGraceMs,
     store: parsed.store ?? null,
+    scope: parsed.scope ?? null,
     agents: agents.map((a) => a.spec),
   };
   return { config, agents, problems: out.problems };

@@ -3,6 +3,7 @@
 // (config order) waits for the earlier one's locks at run time; with onConflict "fail" the pair is
 // a config error.
 
+import { isAgentvisorError } from '../core/errors.js';
 import { overlapWitness, parsePattern, type Pattern } from '../core/glob/index.js';
 import { problem } from './problems.js';
 import type { ConfigProblem } from './types.js';
@@ -52,7 +53,7 @@ export function ownsOverlaps(agents: readonly OverlapAgent[]): OwnsOverlap[] {
         a.owns.forEach((earlierPath, p) => {
           const pa = patterns[i]![p];
           const pb = patterns[j]![q];
-          const witness = pa && pb ? overlapWitness(pa, pb) : null;
+          const witness = pa && pb ? witnessOrUndecided(pa, pb) : null;
           if (witness === null) return;
           first ??= b.ownsIndex?.[q] ?? q;
           paths.push({ earlierPath, laterPath, witness });
@@ -62,6 +63,16 @@ export function ownsOverlaps(agents: readonly OverlapAgent[]): OwnsOverlap[] {
     }
   }
   return found;
+}
+
+/** Their witness; a pair too costly to decide counts as overlapping (named as such). */
+function witnessOrUndecided(a: Pattern, b: Pattern): string | null {
+  try {
+    return overlapWitness(a, b);
+  } catch (error) {
+    if (isAgentvisorError(error, 'OVERLAP_UNDECIDED')) return '(undecided: too costly to search, counted as overlapping)';
+    throw error;
+  }
 }
 
 function pathList(overlap: OwnsOverlap): string {

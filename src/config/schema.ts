@@ -114,6 +114,12 @@ export const ConfigSchema = z
       .regex(STORE_URL_PATTERN, { error: 'must be a postgres:// or postgresql:// URL' })
       .optional()
       .meta({ description: 'A PostgreSQL URL: keep every record in the database instead of files.' }),
+    scope: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'PostgreSQL: the project these locks belong to in the database (default: the git origin URL, normalised).' }),
     agents: z.array(AgentSchema).min(1, { error: 'must hold at least one agent' }).meta({ description: 'The agents to run.' }),
   })
   .meta({

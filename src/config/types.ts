@@ -39,6 +39,8 @@ export interface AgentsConfig {
   lockTimeoutMs: number | null;
   shutdownGraceMs: number;
   store: string | null;
+  /** PostgreSQL: the scope (null: --scope, AGENTVISOR_SCOPE or the git origin). */
+  scope: string | null;
   agents: AgentSpec[];
 }
 

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'INVALID_AGENT_ID'
   | 'INVALID_LOCK_PATH'
   | 'INVALID_GLOB'
+  // two globs whose overlap search passed its bound: callers count them as overlapping
+  | 'OVERLAP_UNDECIDED'
   | 'PATH_OUTSIDE_ROOT'
   | 'INVALID_DURATION'
   | 'INVALID_ARGUMENT'
@@ -22,6 +24,9 @@ export type ErrorCode =
   // the store itself failed (I/O, corrupt state it cannot work around)
   | 'STORE_IO'
   | 'STORE_BUSY'
+  // the PostgreSQL store: unreachable, refused, stalled; a schema it cannot use or create
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_SCHEMA'
   // the dashboard cannot serve (its port is taken, its page is not built)
   | 'DASHBOARD_UNAVAILABLE'
   // a git command that agentvisor runs (guard --git-staged, init --git-hook) failed

@@ -52,8 +52,9 @@ export function bootId(): string | null {
 
 let cachedHost: string | undefined;
 
+/** The machine's hostname, or AGENTVISOR_HOST (tests run several hosts on one machine). */
 export function hostName(): string {
-  cachedHost ??= hostname();
+  cachedHost ??= process.env.AGENTVISOR_HOST || hostname();
   return cachedHost;
 }
 

@@ -2,6 +2,7 @@
 // supervisor (it renews and releases); a library call from any other process, that process; the
 // `lock` command outside a supervisor, nobody (pid null: the 1-hour rule, or --ttl).
 
+import { isValidAgentId } from './ids.js';
 import type { LockOwner, ProcessIdentity } from './store.js';
 
 export const DEFAULT_HEARTBEAT_MS = 5000;
@@ -29,7 +30,9 @@ export function ownerFromEnvironment(env: NodeJS.ProcessEnv, kind: CallerKind, p
   if (supervisor !== null) {
     const heartbeat = positiveInt(env.AGENTVISOR_HEARTBEAT_MS) ?? DEFAULT_HEARTBEAT_MS;
     const watchdog = watchdogFromEnvironment(env.AGENTVISOR_WATCHDOG);
-    return { pid: supervisor, leaseMs: LEASE_HEARTBEATS * heartbeat, ...(watchdog ? { watchdog } : {}) };
+    // Whatever id the lock is taken under, it lives and ends with the agent we run inside.
+    const keptFor = isValidAgentId(env.AGENT_ID) ? env.AGENT_ID : null;
+    return { pid: supervisor, leaseMs: LEASE_HEARTBEATS * heartbeat, ...(watchdog ? { watchdog } : {}), ...(keptFor ? { keptFor } : {}) };
   }
   if (kind === 'library') return { pid, leaseMs: null };
   return { pid: null, leaseMs: null };

@@ -42,7 +42,7 @@ export function normaliseLockPath(input: string, options: PathOptions): Normalis
       path: input,
     });
   }
-  const pattern = parsePattern(relative);
+  const pattern = resolvedPattern(parsePattern(relative), options.root);
   const folder = relative.endsWith('/'); // an escaped `\/` is a separator too
   if (pattern.literal !== null && isDirectory(posix.join(posix.resolve(options.root), pattern.literal))) {
     return { path: parsePattern(`${pattern.source}/**`).source, directory: true };
@@ -50,6 +50,46 @@ export function normaliseLockPath(input: string, options: PathOptions): Normalis
   const result = { path: pattern.source, directory: folder };
   const existingLiteral = literalTwin(relative, pattern, options.root);
   return existingLiteral === undefined ? result : { ...result, existingLiteral };
+}
+
+/**
+ * The lock path with its leading plain names resolved through symlinks inside the root, so that a
+ * symlinked folder is judged as the files it is (`lib -> src`: `lib/**` is `src/**`). Names after
+ * the first glob character, and links leading out of the root, are left as they are.
+ */
+function resolvedPattern(pattern: Pattern, root: string): Pattern {
+  const segments = pattern.source.split('/');
+  const plain: string[] = [];
+  for (const segment of segments) {
+    if (/[*?[\]{}\\]/.test(segment)) break;
+    plain.push(segment);
+  }
+  const real = realInsideRoot(plain, root);
+  if (real === null) return pattern;
+  return parsePattern([...real.map(escapeLiteral), ...segments.slice(real.consumed)].join('/'));
+}
+
+/**
+ * The deepest existing prefix of `names` (plain names under the root) resolved through symlinks:
+ * its real names under the root and how many of `names` it stands for; null when nothing is a
+ * symlink, nothing exists, or the link leads out of the root (or to the root itself).
+ */
+function realInsideRoot(names: readonly string[], root: string): (string[] & { consumed: number }) | null {
+  if (names.length === 0) return null;
+  const realRoot = rootForms(root).at(-1)!;
+  for (let n = names.length; n > 0; n--) {
+    let real: string;
+    try {
+      real = realpathSync(posix.join(posix.resolve(root), ...names.slice(0, n)));
+    } catch {
+      continue;
+    }
+    const relative = posix.relative(realRoot, real);
+    if (relative === '' || relative === '..' || relative.startsWith('../') || posix.isAbsolute(relative)) return null;
+    if (relative === names.slice(0, n).join('/')) return null;
+    return Object.assign(relative.split('/'), { consumed: n });
+  }
+  return null;
 }
 
 /** The escaped lock path of an existing file literally named like the glob `relative`, when the glob misses it. */
@@ -71,7 +111,12 @@ export function normaliseLiteralPath(input: string, options: PathOptions): strin
   const absolute = posix.resolve(options.cwd ?? options.root, input);
   for (const root of rootForms(options.root)) {
     const relative = posix.relative(root, absolute);
-    if (relative !== '' && !relative.startsWith('../') && relative !== '..' && !posix.isAbsolute(relative)) return relative;
+    if (relative !== '' && !relative.startsWith('../') && relative !== '..' && !posix.isAbsolute(relative)) {
+      // Through a symlinked folder inside the root, a path is the file it reaches.
+      const names = relative.split('/');
+      const real = realInsideRoot(names, options.root);
+      return real === null ? relative : [...real, ...names.slice(real.consumed)].join('/');
+    }
   }
   return null;
 }

@@ -38,6 +38,19 @@ export interface LockRecord {
   /** CLOCK_MONOTONIC (ms) at acquisition and at the last renewal, valid on the same boot only. */
   timestamp_mono?: number | null;
   heartbeat_mono?: number | null;
+  /**
+   * The supervised agent whose life a supervisor-kept lock is tied to, when it differs or may differ
+   * from `agent_id` (a lock taken inside agent X under another id): the supervisor renews it and
+   * releases it with X's. Absent: `agent_id`.
+   */
+  kept_for?: string;
+  /**
+   * Set on the stand-in for an entry named like a lock file that is not a regular file (a FIFO, a
+   * directory, a symlink to a device), which `cleanup` removed: what it was.
+   */
+  not_a_file?: string;
+  /** Said of a lock whose time lies in the future beyond clock skew: why, and that it ages from when it was first seen. */
+  suspect?: string;
   /** Set on the stand-in for a lock file that does not parse: the file's name (it counts as held). */
   unreadable?: string;
 }
@@ -60,6 +73,8 @@ export interface ConflictRecord {
   at?: string;
   /** The other side is an earlier waiter in line (fairness), not a holder. */
   queued?: boolean;
+  /** The two paths were too costly to compare (crafted globs): counted as overlapping, without a witness. */
+  undecided?: boolean;
 }
 
 export type MessageType = 'note' | 'handoff' | 'status';

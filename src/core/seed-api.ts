@@ -8,6 +8,7 @@ import { parsePattern } from './glob/index.js';
 import { resolveAgentId, validateAgentId } from './ids.js';
 import { coordinationDir, findRoot } from './location.js';
 import { openStore } from './open-store.js';
+import { chooseStore, type StoreTarget } from './store-choice.js';
 import { ownerFromEnvironment } from './ownership.js';
 import { normaliseLockPath } from './paths.js';
 import type { AgentStatus, ConflictRecord, LockMode, MessageRecord, MessageType } from './records.js';
@@ -46,6 +47,8 @@ const stores = new Map<string, Promise<Store>>();
 interface Place {
   root: string;
   dir: string;
+  /** AGENTVISOR_STORE / "store" in the config: the PostgreSQL store (store-choice.ts). */
+  target: StoreTarget;
 }
 
 function place(options: SeedOptions): Place {
@@ -54,15 +57,17 @@ function place(options: SeedOptions): Place {
   if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
     throw new AgentvisorError('INVALID_ARGUMENT', `options.dir must be a non-empty string, not ${JSON.stringify(options.dir)}`, { dir: options.dir });
   }
-  return { root, dir: coordinationDir({ cwd, env: process.env, root, dir: options.dir }) };
+  return { root, dir: coordinationDir({ cwd, env: process.env, root, dir: options.dir }), target: chooseStore({ root, env: process.env }) };
 }
 
 /** One store per coordination dir for the life of the process (it flushes its board on exit). */
-function storeFor(dir: string): Promise<Store> {
-  let store = stores.get(dir);
+function storeFor(where: Place): Promise<Store> {
+  const { dir, target } = where;
+  const key = target.url ? `${target.url}\0${target.scope}` : dir;
+  let store = stores.get(key);
   if (!store) {
-    store = openStore({ dir });
-    stores.set(dir, store);
+    store = openStore({ dir, url: target.url, scope: target.scope });
+    stores.set(key, store);
   }
   return store;
 }
@@ -111,7 +116,7 @@ export async function checkConflicts(files: string | string[], agentId?: string 
   const where = place(options);
   const mode = lockMode(options.mode);
   const paths = lockPaths(files, where.root).map((path) => ({ path, mode }));
-  return (await storeFor(where.dir)).check(id, paths);
+  return (await storeFor(where)).check(id, paths);
 }
 
 export async function acquireLock(file: string | string[], agentId?: string | AcquireLockOptions, opts?: AcquireLockOptions): Promise<boolean> {
@@ -122,7 +127,7 @@ export async function acquireLock(file: string | string[], agentId?: string | Ac
   const timeoutMs = duration('timeoutMs', options.timeoutMs);
   const ttlMs = duration('ttlMs', options.ttlMs);
   const paths = lockPaths(file, where.root).map((path) => ({ path, mode }));
-  const store = await storeFor(where.dir);
+  const store = await storeFor(where);
   const result = await store.acquire({
     agentId: id,
     paths,
@@ -139,7 +144,9 @@ export async function releaseLock(file: string | string[], agentId?: string | Se
   const id = agent(given);
   const where = place(options);
   const paths = lockPaths(file, where.root);
-  const result = await (await storeFor(where.dir)).release(id, paths);
+  // A process releases its own records only: another process under the same id keeps its own.
+  const { pid } = ownerFromEnvironment(process.env, 'library');
+  const result = await (await storeFor(where)).release(id, paths, pid !== null ? { pid } : {});
   return result.released.length > 0 && result.notHeld.length === 0;
 }
 
@@ -169,7 +176,7 @@ export async function updateStatusBoard(agentId: string, status: string, files: 
   const paths = (typeof files === 'string' ? [files] : files).length === 0 ? [] : lockPaths(files, where.root);
   const supervised = Boolean(process.env.AGENTVISOR_SUPERVISOR);
   const now = new Date().toISOString();
-  const store = await storeFor(where.dir);
+  const store = await storeFor(where);
   const current = (await store.board()).agents[id];
   await store.updateAgent(id, {
     status: mapped,
@@ -190,17 +197,17 @@ export async function sendMessage(target: string, message: string, agentId?: str
   if (!MESSAGE_TYPES.has(type)) throw new AgentvisorError('INVALID_MESSAGE', `message type must be note, handoff or status, not ${JSON.stringify(type)}`, { type });
   if (typeof message !== 'string') throw new AgentvisorError('INVALID_MESSAGE', 'the message must be a string', { message });
   const where = place(options);
-  return (await storeFor(where.dir)).send({ from, to: target, type, message });
+  return (await storeFor(where)).send({ from, to: target, type, message });
 }
 
 export async function readMessages(agentId?: string | ReadOptions, opts?: ReadOptions): Promise<MessageRecord[]> {
   const [given, options] = split(agentId, opts);
   const id = agent(given);
   const where = place(options);
-  return (await storeFor(where.dir)).readMessages(id, { peek: options.peek === true });
+  return (await storeFor(where)).readMessages(id, { peek: options.peek === true });
 }
 
 export async function cleanupStaleLocks(opts: SeedOptions = {}): Promise<number> {
   const where = place(opts);
-  return (await (await storeFor(where.dir)).cleanupStale()).length;
+  return (await (await storeFor(where)).cleanupStale()).length;
 }

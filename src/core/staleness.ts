@@ -8,6 +8,11 @@ import type { LockRecord } from './records.js';
 
 /** Locks written without heartbeats expire after this long (the seed's rule). */
 export const NO_LEASE_MAX_AGE_MS = 60 * 60 * 1000;
+/**
+ * Clocks of one machine's writers (or a host's skewed clock) may disagree by this much; a wall-clock
+ * stamp further in the future is suspect: its age is counted from when the store first saw it.
+ */
+export const CLOCK_SKEW_MS = 60 * 1000;
 
 export interface Instant {
   /** Wall-clock ms. */
@@ -25,7 +30,7 @@ export interface MachineFacts {
 }
 
 export type Verdict =
-  | { stale: false }
+  | { stale: false; suspect?: string }
   | { stale: true; event: 'expired' | 'reclaimed'; reason: string };
 
 type StaleFields = Pick<LockRecord, 'timestamp' | 'heartbeat' | 'pid' | 'host' | 'expires_at'> &
@@ -40,18 +45,39 @@ function sameBoot(record: StaleFields, facts: MachineFacts): boolean {
   return sameHost(record, facts) && compareBootIds(record.boot_id, facts.bootId) === 'same';
 }
 
-function wallAge(iso: string | null | undefined, now: Instant): number {
+/**
+ * Age of a wall-clock stamp. An unreadable time cannot prove the holder alive; a time a little in
+ * the future (a skewed clock) counts as now; one beyond the skew is suspect, and ages from when the
+ * store first saw the record (`firstSeen`, wall ms; not seen before: now).
+ */
+function wallAge(iso: string | null | undefined, now: Instant, firstSeen: number | null): number {
   const at = iso ? Date.parse(iso) : Number.NaN;
-  // An unreadable time cannot prove the holder alive; a time in the future (another host's skewed
-  // clock) counts as now.
   if (Number.isNaN(at)) return Number.POSITIVE_INFINITY;
+  if (at > now.wall + CLOCK_SKEW_MS) return Math.max(0, now.wall - (firstSeen ?? now.wall));
   return Math.max(0, now.wall - at);
 }
 
+/** Whether the stamp staleness judges the record by is on the wall clock (not this boot's monotonic one). */
+function byWallClock(record: StaleFields, facts: MachineFacts): boolean {
+  return (record.heartbeat_mono ?? record.timestamp_mono) == null || !sameBoot(record, facts);
+}
+
+/**
+ * Why the record's time cannot be believed (its wall-clock stamp lies beyond the clock skew in the
+ * future), or null. Such a record is judged from when it was first seen.
+ */
+export function futureDated(record: StaleFields, now: Instant, facts: MachineFacts): string | null {
+  if (!byWallClock(record, facts)) return null;
+  const stamp = record.heartbeat ?? record.timestamp;
+  const at = Date.parse(stamp);
+  if (Number.isNaN(at) || at <= now.wall + CLOCK_SKEW_MS) return null;
+  return `its time ${stamp} is ${Math.round((at - now.wall) / 1000)} s in the future (more than the ${CLOCK_SKEW_MS / 1000} s a clock may be off): judged from when it was first seen`;
+}
+
 /** Age of a stamp: monotonic when the record was written on this boot, else wall time. */
-function age(iso: string | null | undefined, mono: number | null | undefined, record: StaleFields, now: Instant, facts: MachineFacts): number {
+function age(iso: string | null | undefined, mono: number | null | undefined, record: StaleFields, now: Instant, facts: MachineFacts, firstSeen: number | null): number {
   if (mono != null && sameBoot(record, facts)) return Math.max(0, now.mono - mono);
-  return wallAge(iso, now);
+  return wallAge(iso, now, firstSeen);
 }
 
 function ttlPassed(record: StaleFields, now: Instant, facts: MachineFacts): boolean {
@@ -77,16 +103,19 @@ function holderDead(record: StaleFields, facts: MachineFacts): string | null {
   return `pid ${record.pid} and its watchdog ${record.watchdog_pid} are dead`;
 }
 
-export function judge(record: StaleFields, now: Instant, facts: MachineFacts): Verdict {
+/** `firstSeen`: when the store first saw this record (wall ms), for a record dated in the future. */
+export function judge(record: StaleFields, now: Instant, facts: MachineFacts, firstSeen: number | null = null): Verdict {
   if (ttlPassed(record, now, facts)) return { stale: true, event: 'expired', reason: `its TTL ended at ${record.expires_at}` };
   const dead = holderDead(record, facts);
   if (dead) return { stale: true, event: 'reclaimed', reason: dead };
-  const sinceHeartbeat = age(record.heartbeat ?? record.timestamp, record.heartbeat_mono ?? record.timestamp_mono, record, now, facts);
+  const sinceHeartbeat = age(record.heartbeat ?? record.timestamp, record.heartbeat_mono ?? record.timestamp_mono, record, now, facts, firstSeen);
+  const suspect = futureDated(record, now, facts);
+  const live: Verdict = suspect ? { stale: false, suspect } : { stale: false };
   const lease = record.lease_ms;
   if (lease != null && lease > 0) {
-    if (sinceHeartbeat > lease) return { stale: true, event: 'reclaimed', reason: `no heartbeat for ${Math.round(sinceHeartbeat)} ms (lease ${lease} ms)` };
-    return { stale: false };
+    if (sinceHeartbeat > lease) return { stale: true, event: 'reclaimed', reason: `no heartbeat for ${Math.round(sinceHeartbeat)} ms (lease ${lease} ms)${suspect ? ` (${suspect})` : ''}` };
+    return live;
   }
-  if (sinceHeartbeat > NO_LEASE_MAX_AGE_MS) return { stale: true, event: 'reclaimed', reason: 'older than 1 hour without heartbeats' };
-  return { stale: false };
+  if (sinceHeartbeat > NO_LEASE_MAX_AGE_MS) return { stale: true, event: 'reclaimed', reason: `older than 1 hour without heartbeats${suspect ? ` (${suspect})` : ''}` };
+  return live;
 }

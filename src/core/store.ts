@@ -30,6 +30,11 @@ export interface LockOwner {
    * the lock's holder counts as alive while either lives. `start`: its start time, if known.
    */
   watchdog?: ProcessIdentity | null;
+  /**
+   * The supervised agent the lock is kept for (inside a supervised agent: its AGENT_ID), when the
+   * lock may be taken under another id: renewed and released with that agent's locks.
+   */
+  keptFor?: string | null;
 }
 
 export interface ProcessIdentity {
@@ -68,7 +73,10 @@ export type AcquireResult =
 export interface ReleaseOptions {
   /** Release another agent's lock (recorded as `forced`). */
   force?: boolean;
-  /** Only locks kept alive by this pid (the supervisor releasing its agent's locks). */
+  /**
+   * Only locks kept alive by this pid (a process releasing its own: a second process of the same
+   * agent id keeps its own records, untouched).
+   */
   pid?: number;
   /** With force: only this agent's locks on the paths (the dashboard frees one holder's lock). */
   holder?: string;
@@ -78,6 +86,13 @@ export interface ReleaseResult {
   released: LockRecord[];
   /** Requested paths that this agent did not hold (already released, never taken, or reclaimed). */
   notHeld: string[];
+}
+
+export interface RenewOptions {
+  pid: number;
+  expected?: LockRecord[];
+  watchdog?: ProcessIdentity | null;
+  waitMs?: number;
 }
 
 export interface RenewResult {
@@ -123,13 +138,19 @@ export interface ClaimOptions {
 export interface Store {
   acquire(request: AcquireRequest): Promise<AcquireResult>;
   release(agentId: string, paths: string[], options?: ReleaseOptions): Promise<ReleaseResult>;
-  /** Release every lock of the agent (optionally only those kept alive by `pid`). */
+  /**
+   * Release every lock of the agent. With `pid`: every lock kept alive by `pid` for the agent,
+   * whatever its id (`kept_for`, else `agent_id`, names the agent).
+   */
   releaseAll(agentId: string, options?: { pid?: number }): Promise<LockRecord[]>;
   /**
-   * Renew the heartbeat of all of the agent's locks kept alive by `pid`; report expected ones lost.
-   * `watchdog`: name this one in the renewed records (the old one died and was replaced).
+   * Renew the heartbeat of every lock kept alive by `pid` for the agent, whatever its id
+   * (`kept_for`, else `agent_id`); report expected ones lost. `watchdog`: name this one in the
+   * renewed records (the old one died and was replaced). `waitMs`: wait at most this long for the
+   * store (a renewal must end well inside the kill deadline), and fail without looking for who
+   * holds it up.
    */
-  renew(agentId: string, options: { pid: number; expected?: LockRecord[]; watchdog?: ProcessIdentity | null }): Promise<RenewResult>;
+  renew(agentId: string, options: RenewOptions): Promise<RenewResult>;
   /** Conflicts the request would meet now (held locks of other agents; stale ones ignored). */
   check(agentId: string, paths: PathRequest[]): Promise<ConflictRecord[]>;
   /** Live locks (stale ones are left out, not removed). */

@@ -4,6 +4,7 @@
 
 import { isBadInput } from '../core/errors.js';
 import { validateAgentId } from '../core/ids.js';
+import { tellForcedRelease } from '../core/notices.js';
 import type { MessageType } from '../core/records.js';
 import type { Store } from '../core/store.js';
 import type { RunControl } from '../supervisor/run-control.js';
@@ -51,19 +52,17 @@ export async function sendMessage(ctx: ActionContext, body: Record<string, unkno
 
 /**
  * POST /api/locks/release {agent_id, file_path}: that holder's lock on that path goes at once,
- * recorded as `forced`. One of its declared owns/reads: its supervisor stops it at its next renewal
- * (lost lease). One it took mid-task: it is told, with a `status` message.
+ * recorded as `forced`, and the holder is told in its inbox. One of its declared owns/reads: its
+ * supervisor stops it at its next renewal (lost lease). One it took mid-task: the message is all.
  */
 export async function forceRelease(ctx: ActionContext, body: Record<string, unknown>): Promise<Answer> {
   const holder = agentId(stringField(body, 'agent_id'), 'agent_id');
   const path = stringField(body, 'file_path');
   const { released } = await ctx.store.release(DASHBOARD_ACTOR, [path], { force: true, holder });
   if (released.length === 0) throw new HttpError(404, `${holder} holds no lock on ${path}`);
-  const board = await ctx.store.board();
-  const declared = board.agents[holder]?.files.includes(path) ?? false;
-  if (!declared) {
-    await ctx.store.send({ from: DASHBOARD_ACTOR, to: holder, type: 'status', message: `your lock on ${path} was force-released from the dashboard` });
-  }
+  // Told in its inbox, as `unlock --force` tells it.
+  await tellForcedRelease(ctx.store, released, DASHBOARD_ACTOR);
+  const declared = (await ctx.store.board()).agents[holder]?.files.includes(path) ?? false;
   return { status: 200, body: { released, declared } };
 }
 

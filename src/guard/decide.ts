@@ -2,7 +2,7 @@
 // (exclusive or shared: a write conflicts with both); with claim, take the free paths that this
 // agent does not already hold exclusively, all or nothing, without jumping the queue.
 
-import { holderConflicts, patternOf } from '../core/fs-store/conflicts.js';
+import { holderConflicts, patternOf } from '../core/rules/conflicts.js';
 import { escapeLiteral, matchesPath, parsePattern } from '../core/glob/index.js';
 import type { ConflictRecord, LockRecord } from '../core/records.js';
 import type { LockOwner, PathRequest, Store } from '../core/store.js';

@@ -7,7 +7,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { formatClock } from '../core/clock-text.js';
 import { AgentvisorError } from '../core/errors.js';
 import { DEFAULT_AGENT_ID, validateAgentId } from '../core/ids.js';
-import { holderConflicts } from '../core/fs-store/conflicts.js';
+import { holderConflicts } from '../core/rules/conflicts.js';
 import { liveLocksIn } from '../core/fs-store/live-locks.js';
 import { coordinationDir, findRoot } from '../core/location.js';
 import { escapeLiteral } from '../core/glob/index.js';

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { liveLocksIn } from '../core/fs-store/live-locks.js';
 import { coordinationDir, findRoot } from '../core/location.js';
+import { chooseStore } from '../core/store-choice.js';
 import type { LockRecord } from '../core/records.js';
 import { decideClaim, decideFromLocks, type Decision } from './decide.js';
 import { guardIdentity, type GuardIdentity } from './identity.js';
@@ -18,6 +19,9 @@ export interface HookGuardInput {
   cwd: string;
   agent?: string;
   dir?: string;
+  /** --store, --scope (else AGENTVISOR_STORE / AGENTVISOR_SCOPE / the config: store-choice.ts). */
+  store?: string;
+  scope?: string;
   claim: boolean;
 }
 
@@ -36,17 +40,29 @@ export async function hookGuard(input: HookGuardInput): Promise<GuardOutcome> {
   const targets = literalTargets(request.paths, root, base);
   if (!targets.length) return allow();
   const dir = coordinationDir({ root, cwd: input.cwd, env: input.env, dir: input.dir });
+  const target = chooseStore({ root, env: input.env, ...(input.store ? { store: input.store } : {}), ...(input.scope ? { scope: input.scope } : {}) });
+  const where = { dir, url: target.url, scope: target.scope };
   if (!input.claim) {
-    // A missing dir holds no locks (and is not created).
-    const held = liveLocksIn(dir);
+    // A missing dir holds no locks (and is not created); the database is asked in one query.
+    const held = target.url ? await liveLocksInDatabase(where) : liveLocksIn(dir);
     return await outcome(decideFromLocks(held, identity.agentId, targets), identity, held);
   }
-  return claim(dir, identity, targets, input.env);
+  return claim(where, identity, targets, input.env);
 }
 
-async function claim(dir: string, identity: GuardIdentity, targets: string[], env: NodeJS.ProcessEnv): Promise<GuardOutcome> {
+async function liveLocksInDatabase(where: { dir: string; url: string | null; scope: string }): Promise<LockRecord[]> {
+  const { openStore } = await import('../core/open-store.js');
+  const store = await openStore(where);
+  try {
+    return await store.listLocks();
+  } finally {
+    await store.close();
+  }
+}
+
+async function claim(where: { dir: string; url: string | null; scope: string }, identity: GuardIdentity, targets: string[], env: NodeJS.ProcessEnv): Promise<GuardOutcome> {
   const [{ openStore }, { ownerFromEnvironment }] = await Promise.all([import('../core/open-store.js'), import('../core/ownership.js')]);
-  const store = await openStore({ dir });
+  const store = await openStore(where);
   try {
     const decision = await decideClaim(store, identity.agentId, targets, ownerFromEnvironment(env, 'cli'));
     return await outcome(decision, identity, decision.kind === 'block' ? await store.listLocks() : []);

@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { coordinationDir, findRoot } from '../core/location.js';
+import { chooseStore } from '../core/store-choice.js';
 import type { MessageRecord } from '../core/records.js';
 import { guardIdentity } from './identity.js';
 
@@ -33,10 +34,11 @@ export async function messageHook(input: MessageHookInput): Promise<number> {
   const base = resolve(input.cwd, facts.cwd ?? '.');
   const root = findRoot({ cwd: base, env: input.env });
   const dir = coordinationDir({ root, cwd: input.cwd, env: input.env, dir: input.dir });
-  if (!input.env.AGENTVISOR_STORE && !mayHaveMessages(dir, agentId)) return 0;
+  const target = chooseStore({ root, env: input.env });
+  if (!target.url && !mayHaveMessages(dir, agentId)) return 0;
 
   const { openStore } = await import('../core/open-store.js');
-  const store = await openStore({ dir, ...(input.env.AGENTVISOR_STORE ? { url: input.env.AGENTVISOR_STORE } : {}) });
+  const store = await openStore({ dir, url: target.url, scope: target.scope });
   try {
     const claim = await store.claimInbox(agentId, { ends: 'skip' });
     const messages = claim.entries.flatMap((e) => (e.kind === 'message' ? [e.record] : []));

@@ -59,6 +59,11 @@ function currentSnapshot(): Snapshot {
   return fresh;
 }
 
+/** Every process now (this one aside): shared within one turn of the event loop. */
+export function processTable(): readonly ProcessRow[] {
+  return currentSnapshot().rows;
+}
+
 /** Forget the shared snapshot (after sending signals, the next look must be fresh). */
 export function forgetSnapshot(): void {
   snapshot = null;

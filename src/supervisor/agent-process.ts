@@ -5,6 +5,8 @@
 import type { AgentSpec } from '../config/types.js';
 import type { LockRecord } from '../core/records.js';
 import type { AgentEvent, AgentOutcome, StopCause } from './events.js';
+import { cgroupMembers } from './cgroup.js';
+import { trackDescendants, type TreeMembers } from './descendants.js';
 import { PORTABLE_ENV, portableRequested } from '../platform/system.js';
 import { killTree, signalTree, waitTreeGone, type ProcStat } from './kill-tree.js';
 import type { AgentOutput } from './output.js';
@@ -36,6 +38,13 @@ export class AgentProcess {
   /** How long it waited in line for its locks, and for whom (the summary tells it). */
   waited: { ms: number; holders: string[] } | null = null;
   stopCause: StopCause | null = null;
+  /** What of its running tree the group and marker miss: its cgroup, or descendants tracked by parent pid. */
+  private members: TreeMembers | null = null;
+
+  /** Members of its running tree that its group and marker miss (job control signals them too). */
+  get extraMembers(): TreeMembers | null {
+    return this.members;
+  }
   /** While stopping gracefully: when (performance.now()) the grace period ends. */
   private stopDeadline: number | null = null;
   lastExit: AgentExit | null = null;
@@ -97,7 +106,7 @@ export class AgentProcess {
     const marker = this.run.marker(this.id);
     if (options.immediate) {
       this.stopDeadline = performance.now();
-      signalTree(state.pid, marker, 'SIGKILL');
+      signalTree(state.pid, marker, 'SIGKILL', this.members);
       return;
     }
     if (this.stopDeadline !== null) return;
@@ -127,11 +136,11 @@ export class AgentProcess {
     await this.callBeforeStop();
     if (this.state !== state) return;
     // The whole tree gets SIGTERM (a `sh -c` leader dies at once; what it runs gets its grace too).
-    signalTree(state.pid, marker, 'SIGTERM');
-    const gone = await waitTreeGone(state.pid, marker, () => this.stopDeadline ?? 0);
+    signalTree(state.pid, marker, 'SIGTERM', this.members);
+    const gone = await waitTreeGone(state.pid, marker, () => this.stopDeadline ?? 0, 20, this.members);
     if (!gone && this.state === state) {
       this.run.log.warn({ agent: this.id }, `${this.id} did not stop within ${this.run.settings.shutdownGraceMs} ms of SIGTERM: SIGKILL`);
-      signalTree(state.pid, marker, 'SIGKILL');
+      signalTree(state.pid, marker, 'SIGKILL', this.members);
     }
   }
 
@@ -166,6 +175,7 @@ export class AgentProcess {
     for (const policy of this.policies) request = policy.prepareSpawn?.(this, request, this.run) ?? request;
     this.stopDeadline = null;
     const child = spawnAgent(request);
+    this.members = request.cgroup ? cgroupMembers(request.cgroup) : child.pid !== undefined ? trackDescendants(child.pid) : null;
     const startedAt = Date.now();
     this.intervals.push({ from: startedAt, to: null });
     if (child.stdout) this.output.follow(child.stdout);
@@ -180,9 +190,12 @@ export class AgentProcess {
     const exit = await child.exited;
     // While stopping gracefully, what the leader started keeps its grace period (a `sh -c` leader
     // dies of SIGTERM at once, before the command it runs has cleaned up).
-    if (this.stopDeadline !== null) await waitTreeGone(child.pid ?? null, this.run.marker(this.id), () => this.stopDeadline ?? 0);
-    // Nothing of the agent may run once its locks can go: kill the rest of its tree first.
-    await killTree(child.pid ?? null, this.run.marker(this.id), { onStuck: (left, ms) => this.saySurvivors(left, ms) });
+    if (this.stopDeadline !== null) await waitTreeGone(child.pid ?? null, this.run.marker(this.id), () => this.stopDeadline ?? 0, 20, this.members);
+    // Nothing of the agent may run once its locks can go: kill the rest of its tree first (its
+    // group, its marked stragglers, and its cgroup or tracked descendants).
+    await killTree(child.pid ?? null, this.run.marker(this.id), { onStuck: (left, ms) => this.saySurvivors(left, ms), extra: this.members });
+    this.members?.close();
+    this.members = null;
     await this.output.drain(200);
     this.intervals[this.intervals.length - 1]!.to = Date.now();
     this.lastExit = exit;
@@ -233,7 +246,7 @@ export class AgentProcess {
   private async finishAfterCrash(error: unknown): Promise<void> {
     const exit: AgentExit = { code: null, signal: null, error: `supervisor error: ${(error as Error).message}` };
     const state = this.state;
-    if (state.kind === 'running') await killTree(state.pid, this.run.marker(this.id), { onStuck: (left, ms) => this.saySurvivors(left, ms) }).catch(() => []);
+    if (state.kind === 'running') await killTree(state.pid, this.run.marker(this.id), { onStuck: (left, ms) => this.saySurvivors(left, ms), extra: this.members }).catch(() => []);
     try {
       for (const policy of this.policies) await policy.release?.(this, this.run);
     } finally {

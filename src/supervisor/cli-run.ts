@@ -3,6 +3,7 @@
 
 import { openStore } from '../core/open-store.js';
 import { AgentvisorError } from '../core/errors.js';
+import type { StoreTarget } from '../core/store-choice.js';
 import type { AgentsConfig, OnConflict } from '../config/types.js';
 import type { Store } from '../core/store.js';
 import { chooseLogFormat, createLogger, type LogFormat, type Logger } from '../log.js';
@@ -12,6 +13,8 @@ import { formatSummary, type RunResult } from './summary.js';
 export interface CliRunInput {
   config: AgentsConfig;
   dir: string;
+  /** The store (store-choice.ts); agents inherit it as AGENTVISOR_STORE and AGENTVISOR_SCOPE. */
+  target: StoreTarget;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
@@ -36,6 +39,8 @@ export interface RunAddon {
   close(): Promise<void>;
 }
 
+const DEFAULT_CALL_TIMEOUT_MS = 5_000;
+
 export function parseLogFormat(value: string | undefined): LogFormat | undefined {
   if (value === undefined) return undefined;
   if (value === 'pretty' || value === 'json') return value;
@@ -51,7 +56,12 @@ export function parseOnConflict(value: string | undefined): OnConflict | undefin
 export async function superviseFromCli(input: CliRunInput): Promise<{ result: RunResult; log: Logger }> {
   const format = chooseLogFormat(input.logFormat, input.env);
   const log = createLogger({ stream: input.stderr, env: input.env, format });
-  const store = await openStore({ dir: input.dir, ...(input.config.store ? { url: input.config.store } : {}) });
+  // A database call of the supervisor never outlasts a heartbeat: renewals must fit inside the
+  // lease, and tear-down after a cut gives the database at most that long per call.
+  const callTimeoutMs = Math.min(input.config.heartbeatMs, DEFAULT_CALL_TIMEOUT_MS);
+  const store = await openStore({ dir: input.dir, url: input.target.url, scope: input.target.scope, callTimeoutMs });
+  // By environment, never on a command line (where ps would show a password).
+  const env = { ...input.env, ...(input.target.url ? { AGENTVISOR_STORE: input.target.url } : {}), AGENTVISOR_SCOPE: input.target.scope };
   let result: RunResult;
   let addon: RunAddon | undefined;
   try {
@@ -62,7 +72,7 @@ export async function superviseFromCli(input: CliRunInput): Promise<{ result: Ru
       dir: input.dir,
       log,
       stdout: input.stdout as SupervisorOptions['stdout'],
-      env: input.env,
+      env,
       onConflict: input.onConflict,
       lockTimeoutMs: input.lockTimeoutMs,
       timeoutMs: input.timeoutMs ?? null,

@@ -44,6 +44,8 @@ export type AgentEvent =
   | { type: 'exited'; agent: string; exit: AgentExit; durationMs: number }
   | { type: 'restarting'; agent: string; attempt: number; delayMs: number }
   | { type: 'stopping'; agent: string; cause: StopCause }
+  /** Its locks were renewed (the watchdog's countdown runs from the last of these). */
+  | { type: 'renewed'; agent: string }
   | { type: 'lease-lost'; agent: string; paths: string[]; why: string }
   | { type: 'finished'; agent: string; outcome: AgentOutcome }
   | { type: 'run-stopping'; reason: StopReason };

@@ -33,6 +33,8 @@ export interface RunSettings {
    * run, which counts as alive while it lives, so a SIGKILLed supervisor's locks outlive its agents.
    */
   watchdog: ProcessIdentity | null;
+  /** The run's cgroup (cgroup.ts), set by its policy when one could be made: the watchdog kills it whole. */
+  cgroup?: string | null;
   /** The environment agents inherit (before the config's `env` and agentvisor's own variables). */
   env: NodeJS.ProcessEnv;
 }

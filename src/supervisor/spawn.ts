@@ -5,8 +5,10 @@
 // run's start-up (bench/supervisor.bench.mjs).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { enterCgroupArgv } from './cgroup.js';
 
 export interface SpawnRequest {
   command: string | string[];
@@ -14,6 +16,8 @@ export interface SpawnRequest {
   /** The full environment of the agent. */
   env: Record<string, string>;
   stdin: 'ignore' | 'pipe';
+  /** The cgroup (folder) the agent joins before its command runs (cgroup.ts), if any. */
+  cgroup?: string | null;
 }
 
 export interface AgentExit {
@@ -33,7 +37,10 @@ export interface SpawnedAgent {
 }
 
 export function spawnAgent(request: SpawnRequest): SpawnedAgent {
-  const [file, ...args] = typeof request.command === 'string' ? ['/bin/sh', '-c', request.command] : request.command;
+  const [command, ...rest] = typeof request.command === 'string' ? ['/bin/sh', '-c', request.command] : request.command;
+  // A command that cannot start is spawned as it is, so that its error says why (not the wrapper's).
+  const wrap = request.cgroup && runnable(command!, request.cwd, request.env.PATH);
+  const [file, ...args] = wrap ? enterCgroupArgv(request.cgroup!, command!, rest) : [command!, ...rest];
   let child: ChildProcess;
   try {
     child = spawn(file!, args, { cwd: request.cwd, env: request.env, stdio: [request.stdin, 'pipe', 'pipe'], detached: true });
@@ -49,6 +56,19 @@ export function spawnAgent(request: SpawnRequest): SpawnedAgent {
     });
   });
   return { pid: child.pid, stdin: child.stdin, stdout: child.stdout, stderr: child.stderr, exited };
+}
+
+/** Whether `file` names an executable, as exec would find it (PATH for a bare name). */
+function runnable(file: string, cwd: string, path: string | undefined): boolean {
+  const candidates = file.includes('/') ? [resolve(cwd, file)] : (path ?? '/usr/bin:/bin').split(':').map((dir) => resolve(cwd, dir || '.', file));
+  return candidates.some((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function describeSpawnError(error: NodeJS.ErrnoException, request: SpawnRequest): string {

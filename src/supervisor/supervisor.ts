@@ -16,6 +16,7 @@ import { AgentOutput } from './output.js';
 import type { Policy, RunContext, RunSettings } from './policy.js';
 import { acquireLocks } from './policies/acquire-locks.js';
 import { agentTimeout } from './policies/agent-timeout.js';
+import { cgroups } from './policies/cgroups.js';
 import { board } from './policies/board.js';
 import { dependencies } from './policies/dependencies.js';
 import { guardHook, type GuardInjector } from './policies/guard-hook.js';
@@ -66,6 +67,8 @@ export interface SupervisorOptions {
 /** Every behaviour of a run, in the order the supervisor consults them. */
 export function defaultPolicies(options: SupervisorOptions): Policy[] {
   return [
+    // Before the watchdog: it is told the run's cgroup, to kill it whole if we die.
+    cgroups(),
     watchdog(),
     // Ctrl-Z pauses this process's run (an embedder with its own signal source keeps its own); early
     // in the list, so it covers the others' set-up and tear-down sections too.

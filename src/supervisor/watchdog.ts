@@ -7,6 +7,7 @@
 // record a gone supervisor's agents). argv: <marker key> [pgid...].
 
 import { pidState } from '../core/liveness.js';
+import { cgroupPids, killCgroup, RunCgroups } from './cgroup.js';
 import { findTree, markersMayPredateUs, signalTree } from './kill-tree.js';
 
 // Signals that reach our group must not kill us before we have done our job (the shell ignored
@@ -15,6 +16,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 
 const [markerKey, ...groupArgs] = process.argv.slice(2);
 const groups = groupArgs.map(Number).filter((pgid) => Number.isInteger(pgid) && pgid > 1);
+// The run's cgroup, when it has one: everything of every agent is in it.
+const cgroup = process.env.AGENTVISOR_WATCHDOG_CGROUP || null;
 // We started after the agents: their environments must be read even though they are older than us.
 markersMayPredateUs();
 
@@ -25,9 +28,10 @@ async function killEverything(): Promise<void> {
   // of the agents runs; after two seconds (what survives SIGKILL waits on the kernel) calmly.
   const calmAfter = Date.now() + 2_000;
   for (;;) {
+    killCgroup(cgroup);
     for (const pgid of groups) signalTree(pgid, null, 'SIGKILL');
     signalTree(null, marker, 'SIGKILL');
-    const left = groups.flatMap((pgid) => findTree(pgid, null)).concat(findTree(null, marker));
+    const left = groups.flatMap((pgid) => findTree(pgid, null)).concat(findTree(null, marker), cgroupPids(cgroup));
     if (left.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, Date.now() < calmAfter ? 20 : 1_000));
   }
@@ -53,6 +57,10 @@ async function recordSupervisorGone(): Promise<void> {
 }
 
 void killEverything()
+  .then(() => {
+    // The supervisor cannot remove its cgroups now; they are empty: remove them.
+    if (cgroup) RunCgroups.remove(cgroup);
+  })
   .then(() => recordSupervisorGone())
   .catch(() => undefined)
   .then(() => process.exit(0));

@@ -20,7 +20,7 @@ test('it refuses unknown keys, requires agents and ids, and knows the defaults',
   expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
   expect(schema.additionalProperties).toBe(false);
   expect(schema.required).toEqual(['agents']);
-  expect(Object.keys(schema.properties)).toEqual(['$schema', 'heartbeatMs', 'onConflict', 'lockTimeoutMs', 'shutdownGraceMs', 'store', 'agents']);
+  expect(Object.keys(schema.properties)).toEqual(['$schema', 'heartbeatMs', 'onConflict', 'lockTimeoutMs', 'shutdownGraceMs', 'store', 'scope', 'agents']);
   expect([schema.properties.heartbeatMs?.default, schema.properties.onConflict?.default, schema.properties.lockTimeoutMs?.default]).toEqual([5000, 'wait', 600000]);
   const agent = schema.properties.agents!.items!;
   expect(agent.additionalProperties).toBe(false);

@@ -23,6 +23,7 @@ describe('a good config', () => {
       lockTimeoutMs: 600000,
       shutdownGraceMs: 10000,
       store: null,
+      scope: null,
     });
     expect(loaded!.agents[0]).toEqual({
       id: 'api',

@@ -110,8 +110,8 @@ describe('dashboard server', () => {
     // Only that holder's lock: the other shared holder keeps its own.
     expect((await store.listLocks()).map((l) => l.agent_id)).toEqual(['web']);
     expect((await store.board()).history.at(-1)).toMatchObject({ agent_id: 'api', file_path: 'src/**', event: 'forced', by: 'dashboard' });
-    // A lock it took mid-task (not among its declared files): it is told.
-    expect(await store.readMessages('api')).toMatchObject([{ from: 'dashboard', type: 'status', message: expect.stringContaining('src/**') }]);
+    // It is told, as unlock --force tells it.
+    expect(await store.readMessages('api')).toMatchObject([{ from: 'dashboard', type: 'status', message: expect.stringContaining('force-released your lock on src/**') }]);
     expect((await post(port, '/api/locks/release', { agent_id: 'api', file_path: 'src/**' }, dashboard.token)).status).toBe(404);
   });
 
@@ -150,12 +150,14 @@ describe('dashboard server', () => {
     const groups = Array.from({ length: 10 }, (_, g) => agents.slice(g * 5, g * 5 + 5));
     const exits = groups.map(
       (ids) =>
-        new Promise<number | null>((resolve) => {
-          const child = spawn(process.execPath, [AGENT_STATES, dir, ...ids], { stdio: 'ignore' });
-          child.on('close', resolve);
+        new Promise<string>((resolve) => {
+          const child = spawn(process.execPath, [AGENT_STATES, dir, ...ids], { stdio: ['ignore', 'ignore', 'pipe'] });
+          let stderr = '';
+          child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+          child.on('close', (code) => resolve(code === 0 ? 'ok' : `exit ${code}: ${stderr}`));
         }),
     );
-    expect(await Promise.all(exits)).toEqual(groups.map(() => 0));
+    expect(await Promise.all(exits)).toEqual(groups.map(() => 'ok'));
     type Board = { agents: Record<string, { status: string }>; locks: unknown[] };
     const done = (b: Board): boolean => agents.every((id) => b.agents[id]?.status === 'exited') && b.locks.length === 0;
     await waitFor(() => stream.boards<Board>().some(done), { what: 'a board with every agent exited' });

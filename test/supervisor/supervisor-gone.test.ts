@@ -61,9 +61,12 @@ describe('a supervisor killed with kill -9', () => {
     const { root, supervisor, agent, exited } = await startRun();
     const watchdog = onDisk(root).agents.busy!.watchdog_pid!;
     try {
-      process.kill(watchdog, 'SIGKILL');
+      // Stopped first, it can neither act on the supervisor's death nor be replaced by it.
+      process.kill(watchdog, 'SIGSTOP');
       process.kill(supervisor, 'SIGKILL');
       await exited;
+      process.kill(watchdog, 'SIGKILL');
+      await allGone([watchdog]);
       // Nobody is left to kill the agent: while it lives it is shown running, as it is.
       expect((await fresh(root)).agents.busy?.status).toBe('running');
       reap([agent]);

@@ -15,8 +15,10 @@ export const command: CommandSpec = {
 Agents the board shows running whose supervisor and watchdog are dead (a supervisor killed with
 kill -9) are recorded as stopped, reason "supervisor gone" (every reader shows them so already).
 It also removes the private client folders (a codex agent's CODEX_HOME, a gemini agent's settings)
-that a killed run left in the temp dir.
---json prints {"reclaimed": N, "locks": [lock records], "stopped_agents": [ids], "private_dirs_removed": [folders]}.
+that a killed run left in the temp dir, and entries named like lock files that are not regular
+files (a FIFO, a directory, a symlink to a device), which every command ignores.
+--json prints {"reclaimed": N, "locks": [lock records], "stopped_agents": [ids], "private_dirs_removed": [folders]}
+(and "removed": [{name, what}] for entries that were not lock files, if any).
 
 Exit codes: 0.`,
   options: {
@@ -27,21 +29,30 @@ Exit codes: 0.`,
 
 async function run(ctx: CommandContext): Promise<number> {
   const place = locate(ctx);
-  const { reclaimed, stopped } = storeExists(place)
-    ? await withStore(place, async (store) => ({ reclaimed: await store.cleanupStale(), stopped: (await store.cleanupAgents?.()) ?? [] }))
-    : { reclaimed: [] as LockRecord[], stopped: [] as string[] };
+  const { all, stopped } = storeExists(place)
+    ? await withStore(place, async (store) => ({ all: await store.cleanupStale(), stopped: (await store.cleanupAgents?.()) ?? [] }))
+    : { all: [] as LockRecord[], stopped: [] as string[] };
+  const reclaimed = all.filter((l) => l.not_a_file === undefined);
+  const junk = all.filter((l) => l.not_a_file !== undefined).map((l) => ({ name: l.unreadable, what: l.not_a_file }));
   // A private CODEX_HOME (or Gemini CLI settings) that a killed run left behind.
   const { removeOrphanedPrivateDirs } = await import('../../guard/wiring/private-dir.js');
-  const removed = removeOrphanedPrivateDirs();
+  const privateDirs = removeOrphanedPrivateDirs();
   if (flag(ctx.args, 'json')) {
-    writeJson(ctx.stdout, { reclaimed: reclaimed.length, locks: reclaimed, stopped_agents: stopped, private_dirs_removed: removed });
+    writeJson(ctx.stdout, {
+      reclaimed: reclaimed.length,
+      locks: reclaimed,
+      stopped_agents: stopped,
+      private_dirs_removed: privateDirs,
+      ...(junk.length > 0 ? { removed: junk } : {}),
+    });
     return EXIT.ok;
   }
   writeLines(ctx.stdout, [
     `reclaimed ${reclaimed.length} stale lock${reclaimed.length === 1 ? '' : 's'}`,
     ...reclaimed.map((l) => `  ${code(l.file_path)} of ${l.agent_id} (token ${l.token}, last heartbeat ${formatClock(l.heartbeat)})`),
     ...(stopped.length > 0 ? [`recorded ${stopped.length} agent${stopped.length === 1 ? '' : 's'} as stopped (supervisor gone): ${stopped.join(', ')}`] : []),
-    ...(removed.length ? [`removed ${removed.length} private client folder${removed.length === 1 ? '' : 's'} left by killed runs`, ...removed.map((d) => `  ${d}`)] : []),
+    ...(privateDirs.length ? [`removed ${privateDirs.length} private client folder${privateDirs.length === 1 ? '' : 's'} left by killed runs`, ...privateDirs.map((d) => `  ${d}`)] : []),
+    ...junk.map((r) => `removed ${code(r.name ?? '?')}: a ${r.what}, not a lock file (every command ignored it)`),
   ]);
   return EXIT.ok;
 }

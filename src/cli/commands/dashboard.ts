@@ -8,7 +8,7 @@ import { emptyBoard } from '../../core/records.js';
 import { DEFAULT_HOST, DEFAULT_PORT, parsePort, urlLine } from '../../dashboard/options.js';
 import { stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { locate, storeExists, untilAborted } from '../context.js';
+import { locate, storeExists, storeOptions, untilAborted } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { code, warn } from '../output.js';
 
@@ -37,7 +37,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const port = portValue === undefined ? DEFAULT_PORT : parsePort(portValue, '--port');
   const host = stringOption(ctx.args, 'host');
   if (host === '') throw new AgentvisorError('INVALID_ARGUMENT', '--host needs an address', { option: '--host' });
-  const store = await openStore({ dir: place.dir });
+  const store = await openStore(storeOptions(place));
   try {
     const { startDashboard } = await import('../../dashboard/server.js');
     const dashboard = await startDashboard({

@@ -77,6 +77,7 @@ async function run(ctx: CommandContext): Promise<number> {
     lockTimeoutMs: lockTimeout === undefined ? DEFAULTS.lockTimeoutMs : parseDuration(lockTimeout, '--lock-timeout'),
     shutdownGraceMs: DEFAULTS.shutdownGraceMs,
     store: null,
+    scope: null,
     agents: [
       {
         id, command: argv, owns, reads, env: {}, cwd: ctx.cwd, restart: 'never', maxRestarts: 0, dependsOn: [],
@@ -87,6 +88,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const { result } = await superviseFromCli({
     config,
     dir: place.dir,
+    target: place.target,
     stdout: ctx.stdout,
     stderr: ctx.stderr,
     env: ctx.env,

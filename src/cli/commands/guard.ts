@@ -65,6 +65,8 @@ async function checkHook(ctx: CommandContext): Promise<{ code: number; message: 
     cwd: ctx.cwd,
     agent: stringOption(ctx.args, 'agent'),
     dir: stringOption(ctx.args, 'dir'),
+    store: stringOption(ctx.args, 'store'),
+    scope: stringOption(ctx.args, 'scope'),
     claim: flag(ctx.args, 'claim'),
   });
 }

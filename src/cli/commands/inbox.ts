@@ -6,7 +6,7 @@ import type { MessageRecord } from '../../core/records.js';
 import type { Store } from '../../core/store.js';
 import { AGENT_OPTION, flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { actingAgent, locate, proceeding, storeExists, untilAborted, withStore, type Place } from '../context.js';
+import { actingAgent, locate, proceeding, storeExists, storeOptions, untilAborted, withStore, type Place } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { formatClock, warn, writeJson, writeJsonLine, writeLines } from '../output.js';
 
@@ -74,7 +74,7 @@ function messageLine(m: MessageRecord): string {
 }
 
 async function follow(ctx: CommandContext, place: Place, agentId: string, o: { peek: boolean; json: boolean }): Promise<number> {
-  const store = await openStore({ dir: place.dir });
+  const store = await openStore(storeOptions(place));
   // With --peek nothing is consumed, so remember what was shown to show each message once.
   const shown = new Set<string>();
   let queued: Promise<void> = Promise.resolve();

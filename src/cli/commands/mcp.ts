@@ -9,7 +9,7 @@ import { DEFAULT_HEARTBEAT_MS, LEASE_HEARTBEATS, ownerFromEnvironment } from '..
 import type { LockOwner } from '../../core/store.js';
 import { AGENT_OPTION, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { locate } from '../context.js';
+import { locate, storeOptions } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { warn } from '../output.js';
 
@@ -49,7 +49,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const supervised = ctx.env.AGENTVISOR_SUPERVISOR !== undefined && ctx.env.AGENTVISOR_SUPERVISOR !== '';
   const heartbeatMs = heartbeat(ctx.env);
   const owner: LockOwner = supervised ? ownerFromEnvironment(ctx.env, 'cli') : { pid: process.pid, leaseMs: LEASE_HEARTBEATS * heartbeatMs };
-  const store = await openStore({ dir: place.dir, ...(ctx.env.AGENTVISOR_STORE ? { url: ctx.env.AGENTVISOR_STORE } : {}) });
+  const store = await openStore(storeOptions(place));
   const { serveMcp } = await import('../../mcp/server.js');
   try {
     await serveMcp({

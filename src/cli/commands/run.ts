@@ -16,6 +16,7 @@ import type { SpawnRequest } from '../../supervisor/spawn.js';
 import { parseLogFormat, parseOnConflict, superviseFromCli } from '../../supervisor/cli-run.js';
 import { flag, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { storeTarget } from '../context.js';
 import { DEFAULT_PORT, parsePort } from '../../dashboard/options.js';
 import { EXIT } from '../exit-codes.js';
 import { warn, writeLines } from '../output.js';
@@ -132,6 +133,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const { result } = await superviseFromCli({
     config,
     dir,
+    target: storeTarget(ctx, config.root, { store: config.store, scope: config.scope }),
     stdout: ctx.stdout,
     stderr: ctx.stderr,
     env: ctx.env,

@@ -3,11 +3,12 @@
 
 import type { FSWatcher } from 'chokidar';
 import { openStore } from '../../core/open-store.js';
+import { redactUrl } from '../../core/pg-store/url.js';
 import { emptyBoard, type AgentEntry, type BoardRecord } from '../../core/records.js';
 import type { Store } from '../../core/store.js';
 import { flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
-import { locate, storeExists, untilAborted, withStore, type Place } from '../context.js';
+import { locate, storeExists, storeOptions, untilAborted, withStore, type Place } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { agentNote, groupAgents } from '../status-agents.js';
 import { formatAge, formatClock, paintFor, table, writeJson, writeJsonLine, writeLines, type Paint } from '../output.js';
@@ -52,7 +53,8 @@ async function run(ctx: CommandContext): Promise<number> {
 
 function render(board: BoardRecord, place: Place, paint: Paint, all: boolean): string[] {
   const now = Date.now();
-  const lines = [`${paint.bold('agentvisor status')}  ${place.dir}  (at ${formatClock(board.updated_at)})`, ''];
+  const where = board.scope !== undefined ? `${redactUrl(place.target.url ?? '')}  scope ${board.scope}` : place.dir;
+  const lines = [`${paint.bold('agentvisor status')}  ${where}  (at ${formatClock(board.updated_at)})`, ''];
 
   const { current, earlier } = groupAgents(board);
   lines.push(paint.bold(`Agents (${current.length})`), ...agentTable(current, now));
@@ -117,7 +119,7 @@ function indent(lines: string[]): string[] {
 
 /** What a frame shows apart from the clock, so --json and pipes print only real changes. */
 function contentKey(board: BoardRecord): string {
-  return JSON.stringify({ ...board, updated_at: undefined });
+  return JSON.stringify({ ...board, updated_at: undefined, now: undefined });
 }
 
 async function watch(ctx: CommandContext, place: Place, json: boolean, all: boolean): Promise<number> {
@@ -131,8 +133,9 @@ async function watch(ctx: CommandContext, place: Place, json: boolean, all: bool
   const draw = async (): Promise<void> => {
     if (ctx.signal.aborted) return;
     if (!store && storeExists(place)) {
-      store = await openStore({ dir: place.dir });
-      watcher = await startWatcher(place.dir, () => void schedule());
+      store = await openStore(storeOptions(place));
+      // The database has no files to watch: the beat redraws (a second at most behind).
+      if (!place.target.url) watcher = await startWatcher(place.dir, () => void schedule());
     }
     const board = store ? await store.board() : emptyBoard();
     const key = contentKey(board);

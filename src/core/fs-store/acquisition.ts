@@ -1,11 +1,11 @@
 // One attempt of an acquire inside the critical section (grant, refuse, or wait in line), the
 // waiters' queue as the section sees it, and how long an attempt may wait for the mutex.
 
-import { AgentvisorError } from '../errors.js';
 import type { ConflictRecord } from '../records.js';
-import type { AcquireRequest, PathRequest } from '../store.js';
+import type { AcquireRequest } from '../store.js';
 import { removeQuietly, step } from './atomic-file.js';
-import { holderConflicts, patternOf, waiterConflicts } from './conflicts.js';
+import { decideAttempt } from '../rules/acquire.js';
+export { checkPaths } from '../rules/acquire.js';
 import { grant, logConflicts, type Granted } from './grant.js';
 import { queueRefreshMs, readQueue, removeEntry, waiterGone, writeEntry, type QueueEntry } from './queue.js';
 import type { Section, StoreContext } from './section.js';
@@ -20,20 +20,6 @@ export interface QueueSettings {
   ctx: StoreContext;
   queueLeaseMs: number;
   busyTimeoutMs: number;
-}
-
-function badInput(message: string, facts: Record<string, unknown> = {}): never {
-  throw new AgentvisorError('INVALID_ARGUMENT', message, facts);
-}
-
-/** Every path must parse (INVALID_GLOB otherwise) before anything is written or compared. */
-export function checkPaths(paths: PathRequest[]): void {
-  if (!Array.isArray(paths) || paths.length === 0) badInput('no lock paths given');
-  for (const p of paths) {
-    if (typeof p?.path !== 'string' || p.path === '') badInput('a lock path is empty', { path: p?.path });
-    if (p.mode !== 'exclusive' && p.mode !== 'shared') badInput(`lock mode must be "exclusive" or "shared", not ${JSON.stringify(p.mode)}`);
-    patternOf(p.path);
-  }
 }
 
 /**
@@ -67,28 +53,23 @@ export function acquireStep(s: Section, q: QueueSettings, request: AcquireReques
   step('acquire.in-mutex', s.layout.dir, () => undefined);
   const held = s.live.map((l) => l.record);
   const queue = liveQueue(s, q);
-  // Our entry gone means our lease ran out (we were stopped, or blocked): the place is lost, and
-  // everyone now in line is ahead of us.
-  const ticket = given !== null && queue.some((e) => e.ticket === given) ? given : null;
-  const ahead = queue.filter((e) => e.ticket !== ticket && (ticket === null || e.ticket < ticket));
-  const conflicts = [
-    ...holderConflicts(request.agentId, request.paths, held),
-    ...waiterConflicts(request.agentId, request.paths, ahead),
-  ];
+  const decision = decideAttempt({ agentId: request.agentId, paths: request.paths, held, line: queue, ticket: given, wait: request.wait === true, leaving });
+  const { ticket } = decision;
   const mine = ticket === null ? undefined : queue.find((e) => e.ticket === ticket);
-  if (conflicts.length === 0) {
+  if (decision.kind === 'grant') {
     const granted = grant(s, request);
     if (ticket !== null) removeEntry(s.layout, ticket);
     return { kind: 'granted', granted };
   }
-  if (leaving) {
+  const { conflicts } = decision;
+  if (decision.kind === 'refuse' && !decision.log) {
     if (ticket !== null) {
       removeEntry(s.layout, ticket);
       s.mutated();
     }
     return { kind: 'refused', conflicts };
   }
-  if (!request.wait) {
+  if (decision.kind === 'refuse') {
     logConflicts(s, request, conflicts);
     s.mutated();
     return { kind: 'refused', conflicts };

@@ -1,6 +1,7 @@
 // Agents' board entries, one file each in agents/, updated inside the critical section.
 
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { readRegularText } from './regular-file.js';
 import type { AgentEntry, AgentStatus } from '../records.js';
 import { replaceFile } from './atomic-file.js';
 import type { Layout } from './layout.js';
@@ -29,11 +30,8 @@ function parseEntry(text: string): AgentEntry | null {
 }
 
 export function readAgent(layout: Layout, agentId: string): AgentEntry | null {
-  try {
-    return parseEntry(readFileSync(layout.agentFile(agentId), 'utf8'));
-  } catch {
-    return null;
-  }
+  const text = readRegularText(layout.agentFile(agentId));
+  return text === null ? null : parseEntry(text);
 }
 
 export function agentIds(layout: Layout): string[] {

@@ -6,6 +6,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { settledEntry, supervisorGone } from '../agent-liveness.js';
 import { systemClock, type Clock } from '../clock.js';
 import { AgentvisorError } from '../errors.js';
+import { isLiteral } from '../glob/index.js';
 import { validateAgentId } from '../ids.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
 import { storeLiveness } from './store-liveness.js';
@@ -17,8 +18,8 @@ import type {
   InboxClaim,
   InboxEntry,
   PathRequest,
-  ProcessIdentity,
   ReadOptions,
+  RenewOptions,
   ReleaseOptions,
   ReleaseResult,
   RenewResult,
@@ -32,13 +33,13 @@ import { step, storeIoError } from './atomic-file.js';
 import { buildBoard } from './board.js';
 import { BoardWriter } from './board-writer.js';
 import { ChangeSignal } from './change-signal.js';
-import { holderConflicts } from './conflicts.js';
+import { holderConflicts, warmOverlaps } from '../rules/conflicts.js';
 import { forget } from './handles.js';
 import type { ClaimedFile } from './inbox.js';
 import { appendLines } from './journal.js';
 import { Layout } from './layout.js';
 import { instant, machineFacts, readLiveLocks } from './live-locks.js';
-import { removeLocks, renewInside } from './lock-updates.js';
+import { releasable, removeLocks, removeNotFiles, renewInside } from './lock-updates.js';
 import { checkSend, claimInside, handOut, knownIn, peekMessages, sendEndInside, sendInside, take, watchInbox, type Mailroom } from './messaging.js';
 import { DirMutex } from './mutex.js';
 import { DEFAULT_QUEUE_LEASE_MS, queueRefreshMs } from './queue.js';
@@ -111,7 +112,7 @@ export class FileStore implements Store {
    * Run `body` inside the mutex. Without `create`, a missing dir gives `absent` and writes nothing.
    * `waitMs`: how long to wait for the mutex before STORE_BUSY (default: the busy timeout).
    */
-  private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A; waitMs?: number; patient?: boolean }): Promise<T | A> {
+  private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A; waitMs?: number; quiet?: boolean; patient?: boolean }): Promise<T | A> {
     if (this.closed) throw new AgentvisorError('STORE_IO', `the store for ${this.dir} is closed`, { dir: this.dir });
     // One stat both tells whether the dir exists and names the mutex.
     let identity = statSync(this.dir, { throwIfNoEntry: false });
@@ -134,7 +135,7 @@ export class FileStore implements Store {
       } finally {
         this.finish(s);
       }
-    }, identity, options.waitMs ?? this.queue.busyTimeoutMs);
+    }, identity, options.waitMs ?? this.queue.busyTimeoutMs, options.quiet === true);
   }
 
   /** After the mutation: write the counters, and see that the board follows. */
@@ -153,6 +154,9 @@ export class FileStore implements Store {
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     validateAgentId(request.agentId);
     checkPaths(request.paths);
+    // Globs are compared with what is held before the critical section, so that inside it the
+    // (bounded) overlap searches are already answered.
+    if (request.paths.some((p) => !isLiteral(p.path))) warmOverlaps(request.paths, this.readLiveLocks());
     step('acquire.before-mutex', this.dir, () => undefined);
     const started = this.ctx.clock.mono();
     const deadline = request.timeoutMs != null ? started + request.timeoutMs : Number.POSITIVE_INFINITY;
@@ -217,10 +221,13 @@ export class FileStore implements Store {
     validateAgentId(agentId);
     const wanted = [...new Set(paths)];
     const result = await this.section(
-      (s) => removeLocks(s, agentId, options.force === true, (lock) =>
-          wanted.includes(lock.record.file_path) &&
-          (options.pid === undefined || lock.record.pid === options.pid) &&
-          (options.holder === undefined || lock.record.agent_id === options.holder)),
+      (s) => removeLocks(
+        s,
+        agentId,
+        options.force === true,
+        (lock) => wanted.includes(lock.record.file_path) && (options.holder === undefined || lock.record.agent_id === options.holder),
+        (lock) => releasable(lock, agentId, options.pid, false),
+      ),
       { create: false, absent: [] as LockRecord[] },
     );
     const releasedPaths = new Set(result.map((l) => l.file_path));
@@ -230,14 +237,16 @@ export class FileStore implements Store {
   async releaseAll(agentId: string, options: { pid?: number } = {}): Promise<LockRecord[]> {
     validateAgentId(agentId);
     return this.section(
-      (s) => removeLocks(s, agentId, false, (lock) => options.pid === undefined || lock.record.pid === options.pid),
+      (s) => removeLocks(s, agentId, false, () => true, (lock) => releasable(lock, agentId, options.pid, true)),
       { create: false, absent: [] as LockRecord[] },
     );
   }
 
-  async renew(agentId: string, options: { pid: number; expected?: LockRecord[]; watchdog?: ProcessIdentity | null }): Promise<RenewResult> {
+  async renew(agentId: string, options: RenewOptions): Promise<RenewResult> {
     validateAgentId(agentId);
-    const outcome = await this.section((s) => renewInside(s, agentId, options), { create: false, absent: null });
+    const waitMs = options.waitMs ?? this.queue.busyTimeoutMs;
+    // A renewal on its deadline waits only its budget, and never looks through /proc for the holder.
+    const outcome = await this.section((s) => renewInside(s, agentId, options), { create: false, absent: null, waitMs, quiet: options.waitMs !== undefined });
     return outcome ?? { renewed: [], lost: [...(options.expected ?? [])] };
   }
 
@@ -255,7 +264,7 @@ export class FileStore implements Store {
     return this.section((s) => {
       liveQueue(s, this.queue);
       s.sweepSubfolders();
-      return s.reclaimed;
+      return [...s.reclaimed, ...removeNotFiles(s)];
     }, { create: false, absent: [] as LockRecord[] });
   }
 

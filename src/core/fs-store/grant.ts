@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { ConflictRecord, HistoryEntry, LockMode, LockRecord } from '../records.js';
+import { conflictLogEntries, planGrant } from '../rules/acquire.js';
 import type { AcquireRequest, PathRequest, ProcessIdentity } from '../store.js';
 import { createFile, createFreeFile, removeFile, removeQuietly, step } from './atomic-file.js';
 import { appendLines } from './journal.js';
@@ -17,33 +18,30 @@ export const LOCK_STEP = 'lock-file';
 
 const names = new Map<string, string>();
 
-/** Readable and unique per (agent, path, mode): `<slug of path>.<agent>.<hash>.lock`. */
-export function lockFileName(agentId: string, path: string, mode: LockMode): string {
-  const key = `${agentId}\0${path}\0${mode}`;
+/**
+ * Readable and unique per (agent, keeper, path, mode): `<slug of path>.<agent>.<hash>.lock`. The
+ * keeper is the pid that keeps the lock alive (none: the same name as before keepers counted), so
+ * two processes acting under one agent id each have their own record.
+ */
+export function lockFileName(agentId: string, path: string, mode: LockMode, keeper: number | null = null): string {
+  const key = `${agentId}\0${path}\0${mode}\0${keeper ?? ''}`;
   let name = names.get(key);
   if (name === undefined) {
     if (names.size >= 10_000) names.clear();
-    names.set(key, (name = nameOf(agentId, path, mode)));
+    names.set(key, (name = nameOf(agentId, path, mode, keeper)));
   }
   return name;
 }
 
-function nameOf(agentId: string, path: string, mode: LockMode): string {
+function nameOf(agentId: string, path: string, mode: LockMode, keeper: number | null): string {
   const slug = path.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'root';
-  const hash = createHash('sha256').update(`${agentId}\0${path}\0${mode}`).digest('hex').slice(0, 12);
+  const key = `${agentId}\0${path}\0${mode}${keeper === null ? '' : `\0${keeper}`}`;
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
   return `${slug}.${agentId}.${hash}${LOCK_SUFFIX}`;
 }
 
-/** The same path asked twice in one request counts once. */
-export function uniquePaths(paths: PathRequest[]): PathRequest[] {
-  const seen = new Set<string>();
-  return paths.filter((p) => {
-    const key = `${p.mode}\0${p.path}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
+/** Whether a held lock is this request's own: same agent and same keeper (the pid keeping it alive). */
+export { sameKeeper } from '../rules/acquire.js';
 
 function newRecord(s: Section, request: AcquireRequest, path: PathRequest, token: number): LockRecord {
   const { liveness } = s.ctx;
@@ -66,6 +64,7 @@ function newRecord(s: Section, request: AcquireRequest, path: PathRequest, token
     timestamp_mono: s.now.mono,
     heartbeat_mono: s.now.mono,
     ...watchdogFields(request.owner.watchdog),
+    ...(request.owner.keptFor && pid != null ? { kept_for: request.owner.keptFor } : {}),
   };
 }
 
@@ -95,20 +94,16 @@ export interface Granted {
 /** Grant the request (the caller found no conflict). Throws STORE_IO with nothing granted. */
 export function grant(s: Section, request: AcquireRequest): Granted {
   step('acquire.grant', s.layout.dir, () => undefined);
-  const own = s.live.filter((l) => l.record.agent_id === request.agentId && l.state === 'ok');
-  const kept: LockRecord[] = [];
-  const fresh: PathRequest[] = [];
-  for (const path of uniquePaths(request.paths)) {
-    // Asking again for what one already holds, in the same mode, is granted and keeps the record.
-    const held = own.find((l) => l.record.file_path === path.path && l.record.mode === path.mode);
-    if (held) kept.push(held.record);
-    else fresh.push(path);
-  }
+  // Only this keeper's own records are reused: another process acting under the same agent id gets
+  // a record of its own, which its release or death never touches.
+  const own = s.live.filter((l) => l.state === 'ok').map((l) => l.record);
+  // Asking again for what one already holds, in the same mode, is granted and keeps the record.
+  const { kept, fresh } = planGrant(request.agentId, request.owner.pid, request.paths, own);
   if (fresh.length === 0) return { locks: kept, token: Math.max(...kept.map((l) => l.token)) };
 
   const token = s.nextToken();
   const records = fresh.map((p) => newRecord(s, request, p, token));
-  const names = records.map((r) => lockFileName(r.agent_id, r.file_path, r.mode));
+  const names = records.map((r) => lockFileName(r.agent_id, r.file_path, r.mode, r.pid));
   const written: string[] = [];
   let txn: string | null = null;
   let committed = false;
@@ -142,6 +137,5 @@ export function grant(s: Section, request: AcquireRequest): Granted {
 
 /** Record refused requests in the conflict log. */
 export function logConflicts(s: Section, request: AcquireRequest, conflicts: ConflictRecord[]): void {
-  const entries = conflicts.map((c) => ({ ...c, agent_id: request.agentId, mode: request.paths.find((p) => p.path === c.file_path)?.mode ?? 'exclusive', at: s.nowIso }));
-  appendLines(s.layout.conflicts, entries, 'conflicts');
+  appendLines(s.layout.conflicts, conflictLogEntries(request.agentId, request.paths, conflicts, s.nowIso), 'conflicts');
 }

@@ -6,7 +6,8 @@
 // then, once delivered, into read/; what it could not deliver goes back, and a dead claimer's
 // claims go back at the next take, in their order (the names carry it).
 
-import { mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { readRegularText } from './regular-file.js';
 import { join } from 'node:path';
 import type { MessageRecord } from '../records.js';
 import type { InboxEntry } from '../store.js';
@@ -101,11 +102,7 @@ function parseEnd(text: string): { id: string; from: string } | null {
 }
 
 function readText(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
+  return readRegularText(path);
 }
 
 /**
@@ -191,6 +188,24 @@ export function returnClaims(layout: Layout, agentId: string, gone: (claimer: Cl
     returned += 1;
   }
   return returned;
+}
+
+/** The sender of an inbox entry (in the inbox, or in claimed/), or null when it does not parse. */
+export function senderOf(layout: Layout, agentId: string, file: InboxFile): string | null {
+  const entry = peek(layout, agentId, file);
+  if (!entry) return null;
+  return entry.kind === 'message' ? entry.record.from : entry.from;
+}
+
+/**
+ * The senders of the claims still out (their claimers live, or are this process's in flight): a
+ * later message of theirs must wait until those are settled or come back, so each sender's
+ * messages are delivered in order even when a claimer dies mid-delivery.
+ */
+export function sendersInFlight(layout: Layout, agentId: string): Set<string> {
+  const senders = new Set<string>();
+  for (const c of claims(layout, agentId)) senders.add(senderOf(layout, agentId, { ...c, claim: c.claim }) ?? '');
+  return senders;
 }
 
 /** Claims of claimers `dead` says are dead, as inbox files (peek shows them: they are unread). */

@@ -2,6 +2,7 @@
 // and trimmed there when they grow past a bound; readers skip lines that do not parse.
 
 import { constants, readFileSync, writeSync } from 'node:fs';
+import { readRegularText } from './regular-file.js';
 import { replaceFile, step } from './atomic-file.js';
 import { forget, handleFor, statOf } from './handles.js';
 
@@ -43,12 +44,8 @@ function trim(path: string, name: string): void {
 
 /** The newest `count` entries that parse, oldest first; a missing or unreadable file is empty. */
 export function readTail<T>(path: string, count: number): T[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
+  const text = readRegularText(path);
+  if (text === null) return [];
   const entries: T[] = [];
   const lines = text.split('\n');
   for (let i = lines.length - 1; i >= 0 && entries.length < count; i--) {

@@ -15,6 +15,8 @@ export class Layout {
   /** Every message sent, one JSON line each (the board shows the last 50). */
   readonly messagesLog: string;
   readonly queueDir: string;
+  /** When future-dated locks were first seen (suspects.ts). */
+  readonly suspects: string;
   /** `join(dir, name)` for a plain name is this prefix and the name. */
   private readonly prefix: string;
 
@@ -26,6 +28,7 @@ export class Layout {
     this.conflicts = this.lock('conflicts.jsonl');
     this.messagesLog = this.lock('messages.jsonl');
     this.queueDir = this.lock('queue');
+    this.suspects = this.lock('suspects.json');
   }
 
   get agentsDir(): string {

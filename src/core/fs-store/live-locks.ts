@@ -10,13 +10,14 @@ import type { LockRecord } from '../records.js';
 import { judge, type Instant, type MachineFacts } from '../staleness.js';
 import { Layout } from './layout.js';
 import { carriesToken, judgedRecord, listDir, readLocks, type StoredLock } from './lock-files.js';
+import { firstSeenOf } from './suspects.js';
 
 export function instant(clock: Clock): Instant {
   return { wall: clock.now(), mono: clock.mono() };
 }
 
-export function isStale(lock: StoredLock, now: Instant, facts: MachineFacts): ReturnType<typeof judge> {
-  return judge(judgedRecord(lock), now, facts);
+export function isStale(lock: StoredLock, now: Instant, facts: MachineFacts, firstSeen: number | null = null): ReturnType<typeof judge> {
+  return judge(judgedRecord(lock), now, facts, firstSeen);
 }
 
 /** What staleness needs to know about this machine. */
@@ -41,14 +42,24 @@ export function readLiveLocks(layout: Layout, clock: Clock, facts: MachineFacts)
   const present = new Set(again.lockNames);
   const now = instant(clock);
   const once = askingOnce(facts);
+  const seen = firstSeenOf(layout, locks, now, once);
   const kept = locks.filter((l) => present.has(l.name) && !(carriesToken(l) && open.has(l.record.token)));
-  if (!isPortable()) return kept.filter((l) => !isStale(l, now, once).stale).map((l) => l.record);
-  // Asking ps costs milliseconds: a lock with a lease is judged by it alone (its holder's death
-  // shows within the lease), and the others' pids are asked in one call.
-  const byLease: MachineFacts = { ...once, pidState: () => 'unknown' };
-  const leased = (l: StoredLock): boolean => typeof l.record.lease_ms === 'number' && l.record.lease_ms > 0;
-  facts.prefetch?.(kept.filter((l) => !leased(l) && typeof l.record.pid === 'number').map((l) => l.record.pid!));
-  return kept.filter((l) => !isStale(l, now, leased(l) ? byLease : once).stale).map((l) => l.record);
+  let factsFor = (_l: StoredLock): MachineFacts => once;
+  if (isPortable()) {
+    // Asking ps costs milliseconds: a lock with a lease is judged by it alone (its holder's death
+    // shows within the lease), and the others' pids are asked in one call.
+    const byLease: MachineFacts = { ...once, pidState: () => 'unknown' };
+    const leased = (l: StoredLock): boolean => typeof l.record.lease_ms === 'number' && l.record.lease_ms > 0;
+    facts.prefetch?.(kept.filter((l) => !leased(l) && typeof l.record.pid === 'number').map((l) => l.record.pid!));
+    factsFor = (l) => (leased(l) ? byLease : once);
+  }
+  const live: LockRecord[] = [];
+  for (const l of kept) {
+    const verdict = isStale(l, now, factsFor(l), seen(l));
+    // A lock whose time cannot be believed says so (status, the board).
+    if (!verdict.stale) live.push(verdict.suspect ? { ...l.record, suspect: verdict.suspect } : l.record);
+  }
+  return live;
 }
 
 /**

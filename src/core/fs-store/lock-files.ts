@@ -3,18 +3,23 @@
 // that does not parse, or that a newer agentvisor wrote, still counts as held (docs/file-store.md,
 // "Corrupt and unknown files").
 
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
 import type { LockMode, LockRecord } from '../records.js';
 import { checkPatternSyntax } from '../glob/index.js';
 import { LOCK_SUFFIX, txnToken, type Layout } from './layout.js';
+import { kindOf, readRegular, type NotAFile } from './regular-file.js';
 
 export const LOCK_VERSION = 1;
 /** The lock path an unreadable lock file is taken to hold: everything. */
 export const UNREADABLE_LOCK_PATH = '**';
-export const UNREADABLE_HOLDER = 'unknown';
+/**
+ * Who holds an unreadable lock: a name no agent id can be (ids start with a letter or digit), so no
+ * requester ever counts it as its own and skips it.
+ */
+export const UNREADABLE_HOLDER = '(unreadable)';
 
 /**
- * ok: ours to judge and rewrite. unreadable: does not parse, held by `unknown` on everything.
+ * ok: ours to judge and rewrite. unreadable: does not parse, held by `(unreadable)` on everything.
  * future: a newer agentvisor's, judged by file age. invalid: ours but its lock path does not parse
  * (an older or outside writer), held by its agent on everything, judged by its own fields.
  */
@@ -126,7 +131,7 @@ function byFileAge(record: LockRecord, mtimeIso: string): LockRecord {
   };
 }
 
-function unreadableRecord(name: string, mtimeIso: string): LockRecord {
+export function unreadableStandIn(name: string, mtimeIso: string): LockRecord {
   const base: LockRecord = {
     agent_id: UNREADABLE_HOLDER,
     file_path: UNREADABLE_LOCK_PATH,
@@ -200,30 +205,34 @@ function keep(path: string, stats: Stats, lock: StoredLock): void {
   cache.set(path, { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, lock });
 }
 
-/** The text and the stats of the same open file (so the cache key matches what was read). */
+/**
+ * The text and the stats of the same open file (so the cache key matches what was read); null
+ * when it is gone, or is not a regular file (a FIFO, a directory, a symlink to a device: not a
+ * lock of anyone's; ignored here, reported and removed by `cleanup`).
+ */
 function readWhole(path: string): { stats: Stats; text: string } | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+  const read = readRegular(path);
+  return read.kind === 'file' ? read : null;
+}
+
+/** Lock file names that are not regular files, and what each is (for `cleanup`). */
+export function notFiles(layout: Layout, names: string[]): { name: string; what: NotAFile | 'dangling symlink' }[] {
+  const found: { name: string; what: NotAFile | 'dangling symlink' }[] = [];
+  for (const name of names) {
+    const stats = statSync(layout.lock(name), { throwIfNoEntry: false });
+    if (!stats) {
+      if (lstatSync(layout.lock(name), { throwIfNoEntry: false })?.isSymbolicLink()) found.push({ name, what: 'dangling symlink' });
+      continue;
+    }
+    const what = kindOf(stats);
+    if (what !== null) found.push({ name, what });
   }
-  try {
-    const stats = fstatSync(fd);
-    const buffer = Buffer.allocUnsafe(stats.size + 1);
-    const length = readSync(fd, buffer, 0, buffer.length, 0);
-    // Grown since the stat (not one of ours): read it all.
-    const text = length <= stats.size ? buffer.toString('utf8', 0, length) : readFileSync(fd, 'utf8');
-    return { stats, text };
-  } finally {
-    closeSync(fd);
-  }
+  return found;
 }
 
 function interpret(name: string, text: string, mtimeIso: string): StoredLock {
   const parsed = parseLockRecord(text, () => mtimeIso);
-  if (!parsed) return { name, record: unreadableRecord(name, mtimeIso), state: 'unreadable' };
+  if (!parsed) return { name, record: unreadableStandIn(name, mtimeIso), state: 'unreadable' };
   const { record } = parsed;
   if (parsed.state === 'future') return { name, record: coverAllIfInvalid(record, name), state: 'future', judgedAs: byFileAge(record, mtimeIso) };
   if (!validLockPath(record.file_path)) return { name, record: coverAllIfInvalid(record, name), state: 'invalid', judgedAs: record };

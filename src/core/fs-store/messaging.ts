@@ -20,9 +20,12 @@ import {
   listInbox,
   peek,
   returnClaims,
+  senderOf,
+  sendersInFlight,
   settleClaims,
   type ClaimedFile,
   type Claimer,
+  type InboxFile,
 } from './inbox.js';
 import { appendLines } from './journal.js';
 import type { Layout } from './layout.js';
@@ -98,9 +101,14 @@ export function peekMessages(m: Mailroom, agentId: string): MessageRecord[] {
 /** Consumed at once (delivered by returning them): oldest first, end markers as `ends` says. */
 export function take(s: Section, m: Mailroom, agentId: string, ends: 'stop' | 'skip'): InboxEntry[] {
   returnStranded(s, m, agentId);
+  const waitFor = sendersInFlight(s.layout, agentId);
   const taken: InboxEntry[] = [];
   for (const file of listInbox(s.layout, agentId)) {
     if (file.end && ends === 'skip') continue;
+    if (behindAClaim(s, agentId, file, waitFor)) {
+      if (file.end) break;
+      continue;
+    }
     const entry = consume(s.layout, agentId, file);
     s.mutated();
     if (entry) taken.push(entry);
@@ -113,14 +121,30 @@ export function claimInside(s: Section, m: Mailroom, agentId: string, ends: 'sto
   returnStranded(s, m, agentId);
   const claimed: ClaimedFile[] = [];
   const claimer = { pid: process.pid, start: m.ctx.liveness.processStart(process.pid) ?? 0 };
+  const waitFor = sendersInFlight(s.layout, agentId);
   for (const file of listInbox(s.layout, agentId)) {
     if (file.end && ends === 'skip') continue;
+    if (behindAClaim(s, agentId, file, waitFor)) {
+      if (file.end) break;
+      continue;
+    }
     const taken = claim(s.layout, agentId, file, claimer);
     s.mutated();
     if (taken) claimed.push(taken);
     if (file.end) break;
   }
   return claimed;
+}
+
+/**
+ * Whether an entry must wait for claims of its sender still out (another reader is delivering
+ * earlier messages of the same sender; should it die, they come back and go first). Nothing of
+ * other senders waits. An entry whose sender cannot be told waits when any claim is out.
+ */
+function behindAClaim(s: Section, agentId: string, file: InboxFile, waitFor: Set<string>): boolean {
+  if (waitFor.size === 0) return false;
+  const sender = senderOf(s.layout, agentId, file);
+  return sender === null || waitFor.has(sender) || waitFor.has('');
 }
 
 /** The claim as the caller sees it: its entries, and settle, which moves the delivered ones to read/. */

@@ -15,8 +15,9 @@ export interface DirIdentity {
   ino: number;
 }
 
-function busyError(dir: string, chain: SocketChain, waitedMs: number): AgentvisorError {
-  const holder = chain.holder();
+/** `chain` null: do not look for the holder (a process scan: too slow on a caller's deadline). */
+function busyError(dir: string, chain: SocketChain | null, waitedMs: number): AgentvisorError {
+  const holder = chain === null ? null : chain.holder();
   const seconds = (waitedMs / 1000).toFixed(1);
   const stopped = holder !== null && (holder.state === 'T' || holder.state === 't');
   const who = holder ? `pid ${holder.pid}${stopped ? ' (stopped)' : ''}` : 'another process';
@@ -44,16 +45,17 @@ export class DirMutex {
 
   /**
    * `waitMs`: how long to wait in all (in this process's line, then for the other processes)
-   * before STORE_BUSY; 0 tries once. (`_known`, the dir's identity, is no longer needed.)
+   * before STORE_BUSY; 0 tries once. (`_known`, the dir's identity, is no longer needed.) `quiet`:
+   * a STORE_BUSY error does not look for the holder (the renewal on its kill deadline).
    */
-  run<T>(body: () => T, _known?: DirIdentity, waitMs = Number.POSITIVE_INFINITY): Promise<T> {
+  run<T>(body: () => T, _known?: DirIdentity, waitMs = Number.POSITIVE_INFINITY, quiet = false): Promise<T> {
     const started = performance.now();
     const deadline = started + waitMs;
     const result = this.tail.then(async () => {
       let release: () => void;
       try {
         const chain = (this.chain ??= new SocketChain(chainDirFor(this.dir)));
-        release = await chain.take(deadline, () => busyError(this.dir, chain, performance.now() - started));
+        release = await chain.take(deadline, () => busyError(this.dir, quiet ? null : chain, performance.now() - started));
       } catch (error) {
         throw storeIoError('mutex', error, this.dir);
       }

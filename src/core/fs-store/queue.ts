@@ -3,7 +3,8 @@
 // refresh its entry within its lease (stopped, or its loop blocked), is dropped: it lost its place,
 // and queues again at the back if it comes back.
 
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { readRegularText } from './regular-file.js';
 import { join } from 'node:path';
 import { compareBootIds } from '../../platform/boot.js';
 import type { PathRequest } from '../store.js';
@@ -68,12 +69,8 @@ export function readQueue(layout: Layout): QueueRead {
   for (const name of names.sort()) {
     if (!name.endsWith('.json') || name.startsWith('.')) continue;
     const path = join(layout.queueDir, name);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      continue;
-    }
+    const text = readRegularText(path);
+    if (text === null) continue;
     const entry = parseEntry(text);
     if (entry) result.entries.push(entry);
     else result.garbage.push(path);

@@ -15,6 +15,7 @@ import type { Layout } from './layout.js';
 import { instant, isStale } from './live-locks.js';
 import { carriesToken, listDir, readLocks, type StoredLock } from './lock-files.js';
 import { readQueue } from './queue.js';
+import { trackSuspects } from './suspects.js';
 
 export interface StoreContext {
   layout: Layout;
@@ -53,10 +54,21 @@ function namesIn(dir: string): string[] {
   }
 }
 
+/**
+ * The lowest token a store whose counter is lost may issue: the wall clock in microseconds. Tokens
+ * issued before (one per acquisition, counting up from such a floor or from 1) stay below it unless
+ * a store granted more than a million acquisitions a second, so deleting the coordination dir
+ * (with its counter and every lock file) never makes tokens go backwards; a wall clock set back
+ * further than the store's age can (docs/file-store.md).
+ */
+export function tokenFloor(wallMs: number): number {
+  return Math.floor(wallMs) * 1000;
+}
+
 /** Counters rebuilt from what the files show, when the counters file is missing or corrupt. */
 function recoverCounters(ctx: StoreContext, locks: StoredLock[], txnTokens: number[]): Counters {
   const history = readTail<HistoryEntry>(ctx.layout.history, Number.MAX_SAFE_INTEGER);
-  const token = Math.max(0, ...locks.map((l) => l.record.token), ...txnTokens, ...history.map((h) => (typeof h.token === 'number' ? h.token : 0)));
+  const token = Math.max(tokenFloor(ctx.clock.now()), ...locks.map((l) => l.record.token), ...txnTokens, ...history.map((h) => (typeof h.token === 'number' ? h.token : 0)));
   const ticket = Math.max(0, ...readQueue(ctx.layout).entries.map((e) => e.ticket));
   return { token, generation: 0, ticket, message: maxMessageSeq(ctx.layout), board_generation: 0, board_mono: 0 };
 }
@@ -91,7 +103,7 @@ export class Section {
     if (!stored) this.unpersisted = true;
     // Tokens must grow even if a crash came between linking a lock and writing the counters.
     this.counters.token = Math.max(this.counters.token, ...locks.map((l) => l.record.token));
-    this.live = this.reclaimStale(locks);
+    this.live = this.reclaimStale(locks, trackSuspects(ctx.layout, locks, this.now, ctx.facts));
   }
 
   static enter(ctx: StoreContext): Section {
@@ -127,11 +139,11 @@ export class Section {
     return locks.filter((l) => !(carriesToken(l) && abandoned.has(l.record.token)));
   }
 
-  private reclaimStale(locks: StoredLock[]): StoredLock[] {
+  private reclaimStale(locks: StoredLock[], firstSeen: (lock: StoredLock) => number | null): StoredLock[] {
     const live: StoredLock[] = [];
     const entries: HistoryEntry[] = [];
     for (const lock of locks) {
-      const verdict = isStale(lock, this.now, this.ctx.facts);
+      const verdict = isStale(lock, this.now, this.ctx.facts, firstSeen(lock));
       if (!verdict.stale) {
         live.push(lock);
         continue;

@@ -1,7 +1,7 @@
 // The glob API that the rest of agentvisor uses: parse a lock path, decide overlap exactly (with a
 // witness path), match a literal path. Semantics and method: docs/globs.md.
 import { isNormalPath } from './match.js';
-import { productWitness } from './overlap.js';
+import { productWitness, SEARCH_BUDGET } from './overlap.js';
 import { CompiledPattern, checkSyntax, compile } from './pattern.js';
 
 /** A parsed lock path, ready for overlap decisions and matching. Build it with parsePattern. */
@@ -43,7 +43,9 @@ function compiled(pattern: Pattern): CompiledPattern {
 
 /**
  * A file path that both patterns match, or null when no file path can match both. Exact, for
- * files that do not exist too; the witness is a normalised literal path.
+ * files that do not exist too; the witness is a normalised literal path. Throws OVERLAP_UNDECIDED
+ * (an AgentvisorError) when the search for one passes its bound (crafted globs): callers count
+ * such a pair as overlapping, erring on the side of overlap.
  */
 export function overlapWitness(a: Pattern, b: Pattern): string | null {
   const pa = compiled(a);
@@ -55,7 +57,7 @@ export function overlapWitness(a: Pattern, b: Pattern): string | null {
   for (const [x, y] of [[pb, pa], [pa, pb]] as const) {
     const sample = x.sample;
     if (sample === null) return null;
-    if (y.matcher.accepts(sample)) return sample;
+    if (affordable(y, sample) && y.matcher.accepts(sample)) return sample;
   }
   const guess = guessWitness(pa, pb);
   if (guess !== null) return guess;
@@ -64,7 +66,18 @@ export function overlapWitness(a: Pattern, b: Pattern): string | null {
   const statesA = pa.matcher.statesAfter(text);
   const statesB = pb.matcher.statesAfter(text);
   if (statesA === null || statesB === null) return null;
-  return productWitness(pa.nfa, pb.nfa, { text, a: statesA, b: statesB });
+  return productWitness(pa.nfa, pb.nfa, { text, a: statesA, b: statesB }, SEARCH_BUDGET);
+}
+
+/**
+ * Matching a text costs up to its length times the states the automaton can be in at once: beyond
+ * this, a shortcut is skipped and only the bounded search decides (crafted globs such as `*a` and
+ * 250 `?` would otherwise cost a quadratic walk per try).
+ */
+const MAX_MATCH_WORK = 1 << 15;
+
+function affordable(pattern: CompiledPattern, text: string): boolean {
+  return text.length * pattern.nfa.size <= MAX_MATCH_WORK;
 }
 
 /**
@@ -91,7 +104,8 @@ function guessWitness(pa: CompiledPattern, pb: CompiledPattern): string | null {
   ];
   for (const glue of glued) {
     const guess = glue();
-    if (guess !== '' && pa.matcher.accepts(guess) && pb.matcher.accepts(guess) && isNormalPath(guess)) return guess;
+    if (guess === '' || !affordable(pa, guess) || !affordable(pb, guess)) continue;
+    if (pa.matcher.accepts(guess) && pb.matcher.accepts(guess) && isNormalPath(guess)) return guess;
   }
   return null;
 }

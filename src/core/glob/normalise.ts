@@ -101,10 +101,30 @@ function toSegments(source: string, flat: readonly Atom[]): Segment[] {
     if (text === '.' || text === '..') {
       throw refuseGlob(source, `its braces produce "${text}" as a path segment (in "${render(flat)}")`);
     }
+    if (minLength(atoms) > MAX_NAME) {
+      throw refuseGlob(source, `a path segment in it needs more than ${MAX_NAME} characters, longer than any file name can be`, undefined, 'lock a shorter name or a broader glob');
+    }
     const globstar = atoms.length === 2 && atoms[0]!.kind === 'star' && atoms[1]!.kind === 'star';
     push(segments, globstar ? GLOBSTAR : { kind: 'atoms', atoms });
   });
   return segments;
+}
+
+/**
+ * A file name is at most 255 bytes (NAME_MAX on Linux and macOS), so a segment that needs more
+ * characters matches no file. Refusing it also bounds the work of every overlap decision: crafted
+ * segments such as `*a` and 2,000 `?` made the search quadratic in their length.
+ */
+const MAX_NAME = 255;
+
+/** The fewest characters a segment's atoms can match. */
+function minLength(atoms: readonly Atom[]): number {
+  let total = 0;
+  for (const atom of atoms) {
+    if (atom.kind === 'char' || atom.kind === 'any' || atom.kind === 'class') total += 1;
+    else if (atom.kind === 'alt') total += Math.min(...atom.alts.map(minLength));
+  }
+  return total;
 }
 
 function push(segments: Segment[], segment: Segment): void {

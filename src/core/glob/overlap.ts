@@ -1,5 +1,6 @@
 // Exact overlap of two automata: a cheapest-first search of their product for a path both accept,
 // tracking segment validity so the witness is a real file path (no empty, `.` or `..` segment).
+import { AgentvisorError } from '../errors.js';
 import { DOT, SLASH, pickOrdinary } from './charset.js';
 import type { Nfa } from './automaton.js';
 import { ArrayTable, MAX_ARRAY_STATES, MapTable, type Table } from './search-table.js';
@@ -27,11 +28,21 @@ export interface Head {
   readonly b: readonly number[];
 }
 
-/** The cheapest path both automata accept (beginning with `head.text` when given), or null when there is none. */
-export function productWitness(a: Nfa, b: Nfa, head: Head = { text: '', a: [a.start], b: [b.start] }): string | null {
+/**
+ * How many product states one search may reach before it gives up: a few milliseconds of work. Real lock paths need a few hundred at most; crafted ones
+ * (`*a` and 2,000 `?` against `*b` and 2,000 `?`) would need millions, for seconds, inside the
+ * store's critical section.
+ */
+export const SEARCH_BUDGET = 50_000;
+
+/**
+ * The cheapest path both automata accept (beginning with `head.text` when given), or null when there
+ * is none. Throws OVERLAP_UNDECIDED when the search reaches more than `budget` states.
+ */
+export function productWitness(a: Nfa, b: Nfa, head: Head = { text: '', a: [a.start], b: [b.start] }, budget = Number.POSITIVE_INFINITY): string | null {
   const states = a.size * b.size * 4;
   const table = states <= MAX_ARRAY_STATES ? ArrayTable.take(states) : new MapTable();
-  const tail = new ProductSearch(a, b, table).run(head.a, head.b, segmentAfter(head.text));
+  const tail = new ProductSearch(a, b, table, budget).run(head.a, head.b, segmentAfter(head.text));
   return tail === null ? null : head.text + tail;
 }
 
@@ -43,11 +54,13 @@ function segmentAfter(text: string): number {
 
 class ProductSearch {
   private readonly buckets: number[][] = [];
+  private reached = 0;
 
   constructor(
     private readonly a: Nfa,
     private readonly b: Nfa,
     private readonly table: Table,
+    private readonly budget: number,
   ) {}
 
   private key(qa: number, qb: number, segment: number): number {
@@ -124,6 +137,9 @@ class ProductSearch {
     const qa = Math.floor(pair / this.b.size);
     const bound = this.bound(qa, pair - qa * this.b.size);
     if (bound < 0) return;
+    if (++this.reached > this.budget) {
+      throw new AgentvisorError('OVERLAP_UNDECIDED', `deciding whether two lock paths overlap took more than ${this.budget} search steps`, { budget: this.budget });
+    }
     this.table.reach(to, cost, from, cp);
     (this.buckets[cost + bound] ??= []).push(to);
   }

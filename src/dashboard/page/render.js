@@ -87,8 +87,9 @@
     const parts = [];
     if (agent.signal) parts.push(agent.signal);
     else if (agent.exit_code !== null && agent.exit_code !== undefined) parts.push(`exit ${agent.exit_code}`);
-    if (agent.reason) parts.push(String(agent.reason));
-    if (agent.ended_at) parts.push(`at ${clock(agent.ended_at)}`);
+    // `exit` and `signal` say no more than the code or the signal shown already.
+    if (agent.reason && agent.reason !== 'exit' && agent.reason !== 'signal') parts.push(String(agent.reason));
+    if (agent.ended_at) parts.push(`ended ${clock(agent.ended_at)}`);
     return parts.join(' · ');
   }
   function usageText(usage) {

@@ -152,6 +152,7 @@ export function board(): Policy {
         // The exit is written with what follows it (restarting or finished): one write, not two.
         case 'exited':
         case 'stopping':
+        case 'renewed':
         case 'lease-lost':
         case 'run-stopping':
           return;

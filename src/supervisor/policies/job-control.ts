@@ -9,7 +9,7 @@
 import type { AgentProcess, AgentState } from '../agent-process.js';
 import { signalTree } from '../kill-tree.js';
 import type { Policy, RunContext } from '../policy.js';
-import { renewLease } from './heartbeat.js';
+import { deadlineOf, renewLease } from './heartbeat.js';
 
 interface PausedAgent {
   agent: AgentProcess;
@@ -46,7 +46,7 @@ function pauseAgents(run: RunContext): PausedAgent[] {
   for (const agent of run.agents.values()) {
     const state = agent.state;
     if (state.kind !== 'running') continue;
-    signalTree(state.pid, run.marker(agent.id), 'SIGSTOP');
+    signalTree(state.pid, run.marker(agent.id), 'SIGSTOP', agent.extraMembers);
     paused.push({ agent, state, pid: state.pid });
   }
   return paused;
@@ -58,7 +58,7 @@ async function continueAgents(run: RunContext, paused: PausedAgent[], latest: ()
       const keep = await mayContinue(agent, run);
       // A newer pause owns it now, or this run of it is over.
       if (!latest() || agent.state !== state) return;
-      if (keep) signalTree(pid, run.marker(agent.id), 'SIGCONT');
+      if (keep) signalTree(pid, run.marker(agent.id), 'SIGCONT', agent.extraMembers);
     }),
   );
 }
@@ -69,11 +69,11 @@ async function mayContinue(agent: AgentProcess, run: RunContext): Promise<boolea
   try {
     let held = await renewLease(agent, run);
     // A renewal already under way when we stopped proves nothing about the pause: look again.
-    if (held && performance.now() - agent.lastRenewedAt > run.settings.leaseMs) held = await renewLease(agent, run);
+    if (held && performance.now() >= deadlineOf(agent, run)) held = await renewLease(agent, run);
     return held;
   } catch (error) {
-    // The store failed, not the lease: within the lease it is still ours; the heartbeat goes on.
+    // The store failed, not the lease: before its deadline it is still ours; the heartbeat goes on.
     run.log.warn({ agent: agent.id, err: error }, `renewing ${agent.id}'s locks after the pause failed: ${(error as Error).message}`);
-    return performance.now() - agent.lastRenewedAt <= run.settings.leaseMs;
+    return performance.now() < deadlineOf(agent, run);
   }
 }

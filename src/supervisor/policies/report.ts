@@ -62,6 +62,8 @@ function logEvent(event: AgentEvent, run: RunContext): void {
     case 'stopping':
       log.info({ agent: event.agent }, `stopping (${describeStopCause(event.cause)})`);
       return;
+    case 'renewed':
+      return;
     case 'lease-lost':
       log.error({ agent: event.agent, paths: event.paths }, `LOST ITS LOCKS: ${event.why}. Stopping ${event.agent}: it no longer owns its files`);
       return;

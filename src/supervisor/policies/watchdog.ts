@@ -1,8 +1,9 @@
 // Crash safety for a SIGKILLed or SIGSTOPped supervisor: start the watchdog holding a pipe from us,
 // tell it each agent's process group, and say `bye` at the end. If we die without saying it, the watchdog kills
-// every agent tree within a few seconds. Every write ends with `ping` and one goes out each heartbeat:
-// a supervisor silent for the lease less one heartbeat (SIGSTOPped) has its agents killed before
-// their locks can be reclaimed. Its death is noticed (its `exit`): a new one is started and
+// every agent tree within a few seconds. Every write ends with `ping S`, one goes out each heartbeat
+// and after each renewal: S is the time left until the earliest agent's kill deadline (its last
+// successful renewal + lease − one heartbeat), so a supervisor that falls silent (SIGSTOPped) has its
+// agents killed before their locks can be reclaimed, even while its renewals were failing. Its death is noticed (its `exit`): a new one is started and
 // told every live group; if it keeps dying, the run stops, loudly.
 // The resident part is a shell loop, not node: ~1 MB and ~1 ms to start, where a node watchdog took
 // ~40 MB and ~40 ms of a core at every run's start (bench/supervisor.bench.mjs). Node (../watchdog.js,
@@ -14,17 +15,21 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { processStart } from '../../platform/liveness.js';
 import { isPortable } from '../../platform/system.js';
+import { killDeadline, watchdogSilence } from '../lease-deadline.js';
 import type { Policy, RunContext } from '../policy.js';
 
 const KILLER = fileURLToPath(new URL('../watchdog.js', import.meta.url));
 
 /**
- * $1 the marker key, $2 node, $3 the killer, $4 the silence (seconds) after which the supervisor (and $5, below, the signal the shell sends the groups first)
- * counts as stopped. Lines: `group N`, `ungroup N` (a dead group's number may be reused: forget
- * it), `bye`, and `ping` ending every write. Signals are ignored so that a terminal's cannot end it
- * early.
+ * $1 the marker key, $2 node, $3 the killer, $4 the silence (seconds) after which the supervisor
+ * counts as stopped until a ping says otherwise, $5 the signal the shell sends the groups first
+ * (below). Lines: `group N`, `ungroup N` (a dead group's
+ * number may be reused: forget it), `bye`, and `ping S` ending every write: S seconds from now the
+ * earliest kill deadline of an agent passes (counted by the supervisor from its last successful
+ * renewal, lease-deadline.ts), so silence until then means the supervisor stopped while its agents'
+ * leases ran on. Signals are ignored so that a terminal's cannot end it early.
  * dash has no `read -t`: each write is read by a child shell under coreutils' `timeout` (up to its
- * `ping`), so the loop itself never blocks past the silence. When it passes, the killer runs (not
+ * `ping`), so the loop itself never blocks past the deadline. When it passes, the killer runs (not
  * exec'd: the loop stays, unarmed, until the supervisor resumes or its pipe closes). Without
  * `timeout` on the machine the loop waits unarmed, as before.
  */
@@ -35,17 +40,18 @@ const RESIDENT = [
   'can=',
   'command -v timeout >/dev/null 2>&1 && can=1',
   'armed=$can',
+  'next=$4',
   // The groups are SIGKILLed by the shell itself first (a builtin, no fork): the node killer takes
   // 60 ms to start when idle and far longer on a loaded machine, more than the heartbeat of margin
   // left before the lease runs out. The killer then sweeps stragglers and waits for the end.
   // $5 is KILL, or STOP on the portable path: there the sweep finds what left the group by its
   // parent, so the parents must still be there when it looks (stopped, they write nothing either).
   "killgroups() { for g in $groups; do kill -s \"$5\" -- \"-$g\" 2>/dev/null; done; }",
-  "batch='while IFS= read -r l; do printf \"%s\\n\" \"$l\"; [ \"$l\" = ping ] && exit 0; done; exit 1'",
+  "batch='while IFS= read -r l; do printf \"%s\\n\" \"$l\"; case $l in ping*) exit 0 ;; esac; done; exit 1'",
   'nl="',
   '"',
   'while :; do',
-  '  if [ -n "$armed" ]; then lines=$(timeout -s KILL "$4" /bin/sh -c "$batch"); else lines=$(/bin/sh -c "$batch"); fi',
+  '  if [ -n "$armed" ]; then lines=$(timeout -s KILL "$next" /bin/sh -c "$batch"); else lines=$(/bin/sh -c "$batch"); fi',
   '  status=$?',
   '  IFS=$nl',
   '  for line in $lines; do',
@@ -53,6 +59,7 @@ const RESIDENT = [
   '    case $word in',
   '      group) groups="$groups $arg" ;;',
   '      ungroup) kept=; for g in $groups; do [ "$g" = "$arg" ] || kept="$kept $g"; done; groups=$kept ;;',
+  '      ping) [ "$arg" = ping ] || next=$arg ;;',
   '      bye) exit 0 ;;',
   '    esac',
   '  done',
@@ -66,6 +73,17 @@ const RESIDENT = [
   'killgroups',
   'exec "$2" "$3" "$1" $groups',
 ].join('\n');
+
+/**
+ * The `ping` argument: seconds until the earliest kill deadline of an agent holding a lease (the
+ * lease less one heartbeat when none does). Never 0, which `timeout` reads as "no limit".
+ */
+function silenceSeconds(run: RunContext): string {
+  const { settings } = run;
+  const deadlines = [...run.agents.values()].filter((a) => a.leaseHeld && !a.isFinished).map((a) => killDeadline(a.lastRenewedAt, settings));
+  const ms = watchdogSilence(deadlines, performance.now(), settings.leaseMs - settings.heartbeatMs);
+  return Math.max(0.01, ms / 1000).toFixed(3);
+}
 
 /** More deaths than this within the window: something keeps killing it; the run stops instead. */
 const MAX_RESTARTS = 3;
@@ -82,8 +100,9 @@ export function watchdog(): Policy {
   // Every write ends with `ping`: the watchdog reads one write at a time and counts the silence
   // between them; a heartbeat with nothing else to say still writes the ping.
   let said: string[] | null = null;
+  let current: RunContext | null = null;
   const send = (): void => {
-    if (said && child?.stdin?.writable) child.stdin.write(`${said.join('')}ping\n`);
+    if (said && child?.stdin?.writable) child.stdin.write(`${said.join('')}ping ${current ? silenceSeconds(current) : 'ping'}\n`);
     said = null;
   };
   const tell = (line?: string): void => {
@@ -102,6 +121,9 @@ export function watchdog(): Policy {
     // For the killer, once the supervisor is gone: where to record its agents as stopped.
     env.AGENTVISOR_WATCHDOG_DIR = run.settings.dir;
     env.AGENTVISOR_WATCHDOG_SUPERVISOR = `${run.settings.supervisorPid}:${processStart(run.settings.supervisorPid) ?? ''}`;
+    // The killer kills the run's cgroup whole (what left the groups and the marker behind too).
+    if (run.settings.cgroup) env.AGENTVISOR_WATCHDOG_CGROUP = run.settings.cgroup;
+    else delete env.AGENTVISOR_WATCHDOG_CGROUP;
     // Silent for the lease less one heartbeat: the agents die before their locks can be reclaimed.
     const silence = String((run.settings.leaseMs - run.settings.heartbeatMs) / 1000);
     const first = isPortable(run.settings.env) ? 'STOP' : 'KILL';
@@ -141,6 +163,7 @@ export function watchdog(): Policy {
   return {
     name: 'watchdog',
     attach(run) {
+      current = run;
       // Running from TypeScript sources (library tests) there is no compiled killer to start.
       if (!existsSync(KILLER)) return void run.log.debug('no compiled watchdog next to the supervisor: crash cleanup is off');
       start(run);
@@ -151,6 +174,10 @@ export function watchdog(): Policy {
       if (spawned.pid === undefined) return;
       groups.set(agent.id, spawned.pid);
       tell(`group ${spawned.pid}`);
+    },
+    notify(event) {
+      // A renewal moves the deadline: the watchdog hears of it at once, not at the next heartbeat.
+      if (event.type === 'renewed') tell();
     },
     afterExit(agent) {
       const pgid = groups.get(agent.id);

@@ -19,12 +19,12 @@ function open(): { store: FileStore; dir: string } {
 }
 
 describe('lock files', () => {
-  it('a truncated lock file counts as held by "unknown" on everything, until an hour old', async () => {
+  it('a truncated lock file counts as held by "(unreadable)" on everything, until an hour old', async () => {
     const { store, dir } = open();
     const file = writeLockFile(dir, 'torn.lock', JSON.stringify(lockRecord({ agent_id: 'a', file_path: 'x' })).slice(0, 40));
     const conflicts = await store.check('b', [{ path: 'anything/at/all.ts', mode: 'shared' }]);
-    expect(conflicts).toMatchObject([{ locked_by: 'unknown', lock_path: '**', witness: 'anything/at/all.ts' }]);
-    expect((await store.board()).locks[0]).toMatchObject({ agent_id: 'unknown', unreadable: 'torn.lock' });
+    expect(conflicts).toMatchObject([{ locked_by: '(unreadable)', lock_path: '**', witness: 'anything/at/all.ts' }]);
+    expect((await store.board()).locks[0]).toMatchObject({ agent_id: '(unreadable)', unreadable: 'torn.lock' });
     expect((await store.acquire({ agentId: 'b', paths: [{ path: 'y', mode: 'exclusive' }], owner: SELF })).granted).toBe(false);
 
     const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);

@@ -51,7 +51,7 @@ describe('the read cache of lock files', () => {
 
     const [name] = listing(dir).locks;
     writeFileSync(join(dir, name!), '{"agent_id": "a", "file_pa');
-    expect(await store.listLocks()).toMatchObject([{ agent_id: 'unknown', file_path: '**', unreadable: name }]);
+    expect(await store.listLocks()).toMatchObject([{ agent_id: '(unreadable)', file_path: '**', unreadable: name }]);
     await store.close();
   });
 
