@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { processStart } from '../../platform/liveness.js';
+import { isPortable } from '../../platform/system.js';
 import { killDeadline, watchdogSilence } from '../lease-deadline.js';
 import type { Policy, RunContext } from '../policy.js';
 
@@ -21,7 +22,8 @@ const KILLER = fileURLToPath(new URL('../watchdog.js', import.meta.url));
 
 /**
  * $1 the marker key, $2 node, $3 the killer, $4 the silence (seconds) after which the supervisor
- * counts as stopped until a ping says otherwise. Lines: `group N`, `ungroup N` (a dead group's
+ * counts as stopped until a ping says otherwise, $5 the signal the shell sends the groups first
+ * (below). Lines: `group N`, `ungroup N` (a dead group's
  * number may be reused: forget it), `bye`, and `ping S` ending every write: S seconds from now the
  * earliest kill deadline of an agent passes (counted by the supervisor from its last successful
  * renewal, lease-deadline.ts), so silence until then means the supervisor stopped while its agents'
@@ -42,7 +44,9 @@ const RESIDENT = [
   // The groups are SIGKILLed by the shell itself first (a builtin, no fork): the node killer takes
   // 60 ms to start when idle and far longer on a loaded machine, more than the heartbeat of margin
   // left before the lease runs out. The killer then sweeps stragglers and waits for the end.
-  "killgroups() { for g in $groups; do kill -s KILL -- \"-$g\" 2>/dev/null; done; }",
+  // $5 is KILL, or STOP on the portable path: there the sweep finds what left the group by its
+  // parent, so the parents must still be there when it looks (stopped, they write nothing either).
+  "killgroups() { for g in $groups; do kill -s \"$5\" -- \"-$g\" 2>/dev/null; done; }",
   "batch='while IFS= read -r l; do printf \"%s\\n\" \"$l\"; case $l in ping*) exit 0 ;; esac; done; exit 1'",
   'nl="',
   '"',
@@ -122,7 +126,8 @@ export function watchdog(): Policy {
     else delete env.AGENTVISOR_WATCHDOG_CGROUP;
     // Silent for the lease less one heartbeat: the agents die before their locks can be reclaimed.
     const silence = String((run.settings.leaseMs - run.settings.heartbeatMs) / 1000);
-    const started = spawn('/bin/sh', ['-c', RESIDENT, 'agentvisor-watchdog', run.marker('').key, process.execPath, KILLER, silence], {
+    const first = isPortable(run.settings.env) ? 'STOP' : 'KILL';
+    const started = spawn('/bin/sh', ['-c', RESIDENT, 'agentvisor-watchdog', run.marker('').key, process.execPath, KILLER, silence, first], {
       detached: true, stdio: ['pipe', 'ignore', 'ignore'], env,
     });
     child = started;
