@@ -11,6 +11,7 @@
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isPortable } from '../platform/system.js';
 import type { TreeMembers } from './descendants.js';
 
 /** Where cgroup v2 is mounted (from /proc/self/mountinfo), or null. */
@@ -38,7 +39,7 @@ function ownCgroup(): string | null {
 
 /** The folder of our own cgroup, when cgroup v2 is there and we may make cgroups under it. */
 function ownCgroupDir(env: NodeJS.ProcessEnv): string | null {
-  if (env.AGENTVISOR_CGROUP === '0' || env.AGENTVISOR_PORTABLE === '1' || process.platform !== 'linux') return null;
+  if (env.AGENTVISOR_CGROUP === '0' || isPortable(env)) return null;
   const mount = cgroup2Mount();
   const own = ownCgroup();
   if (mount === null || own === null) return null;
