@@ -7,7 +7,7 @@
 // exclusion found by a witness of hold intervals. Issue 2's targets: (1) at most 0.5x
 // proper-lockfile's time with the board at most 1 s behind; (2) pure decision median under 1 ms.
 // Needs `npm run build` (npm run bench does it).
-//   node bench/store.bench.mjs [--rounds N] [--seconds S] [--keep]
+//   node bench/store.bench.mjs [--rounds N] [--seconds S] [--part 1|2|3] [--keep]
 
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -74,7 +74,7 @@ if (argv[0] === '--cold-check') {
  */
 async function contender(kind, id, root, witness, goFile, seconds) {
   const owner = { pid: process.pid, leaseMs: null };
-  const store = kind === 'agentvisor' ? await openStore({ dir: join(root, 'locks') }) : null;
+  const store = kind.startsWith('agentvisor') ? await openStore({ dir: join(root, 'locks') }) : null;
   let state = (Number(id) + 1) * 2654435761 >>> 0 || 1;
   const random = () => {
     state ^= state << 13;
@@ -334,7 +334,8 @@ async function contend(kind) {
   const go = join(base, 'go');
   writeFileSync(witness, '');
   const children = Array.from({ length: CONTENDERS }, (_, id) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--contender', kind, String(id), base, witness, go, String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const env = { ...process.env, AGENTVISOR_PORTABLE: kind === 'agentvisor-portable' ? '1' : '0' };
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--contender', kind, String(id), base, witness, go, String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
     const done = new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${kind} contender ${id} exited ${code}`)))));
@@ -357,19 +358,21 @@ async function contended() {
   console.log(`3. ${CONTENDERS} processes contending for ${CONTENDED_PATHS.length} literal paths for ${seconds} s each library (proper-lockfile cannot lock globs: literal paths for both, one lock file per path)`);
   console.log(`${''.padEnd(32)}${'holds/s'.padStart(9)}${'holds'.padStart(9)}${'min/proc'.padStart(9)}${'max/proc'.padStart(9)}${'violations'.padStart(11)}`);
   const results = {};
-  for (const kind of ['agentvisor', 'proper-lockfile']) {
+  for (const kind of ['agentvisor', 'agentvisor-portable', 'proper-lockfile']) {
     const r = await contend(kind);
     results[kind] = r;
     console.log(`${kind.padEnd(32)}${fmt(r.perSecond, 0)}${fmt(r.holds, 0)}${fmt(r.min, 0)}${fmt(r.max, 0)}${String(r.violations).padStart(11)}`);
     if (r.violations > 0) failed = true;
   }
-  console.log(`ratio of holds/s agentvisor / proper-lockfile: ${(results.agentvisor.perSecond / results['proper-lockfile'].perSecond).toFixed(2)}x (witness: CLOCK_MONOTONIC enter/exit lines appended by each holder; min/max per process show fairness)`);
+  const pl = results['proper-lockfile'].perSecond;
+  console.log(`ratio of holds/s to proper-lockfile: agentvisor (Linux) ${(results.agentvisor.perSecond / pl).toFixed(2)}x, agentvisor (AGENTVISOR_PORTABLE=1) ${(results['agentvisor-portable'].perSecond / pl).toFixed(2)}x (witness: CLOCK_MONOTONIC enter/exit lines appended by each holder; min/max per process show fairness)`);
 }
 
+const parts = argv.includes('--part') ? [Number(argv[argv.indexOf('--part') + 1])] : [1, 2, 3];
 try {
-  await uncontended();
-  await heldThousand();
-  await contended();
+  if (parts.includes(1)) await uncontended();
+  if (parts.includes(2)) await heldThousand();
+  if (parts.includes(3)) await contended();
 } finally {
   if (!keep) rmSync(root, { recursive: true, force: true });
 }
@@ -377,5 +380,5 @@ console.log('');
 console.log(`took ${((Date.now() - started) / 1000).toFixed(0)} s; load at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('Reproduce:');
 console.log('  npm run bench -- store                  # builds, then runs this file');
-console.log('  npm run build && node bench/store.bench.mjs [--rounds N] [--seconds S] [--keep]');
+console.log('  npm run build && node bench/store.bench.mjs [--rounds N] [--seconds S] [--part 1|2|3] [--keep]');
 process.exit(failed ? 1 : 0);

@@ -6,6 +6,7 @@
 import { formatHelp, parseCommandArgs } from './args.js';
 import type { CommandSpec } from './command.js';
 import { exitCodeForError, formatError } from './exit-codes.js';
+import { unsupportedPlatform } from '../platform/system.js';
 
 type Loader = () => Promise<{ command: CommandSpec }>;
 
@@ -67,6 +68,11 @@ function topLevelHelp(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  const unsupported = unsupportedPlatform();
+  if (unsupported !== null) {
+    process.stderr.write(`agentvisor: ${unsupported}\n`);
+    return 1;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(topLevelHelp());
     return name === undefined ? 2 : 0;

@@ -15,7 +15,17 @@ import type { ParsedAgent, ParsedConfig } from './schema.js';
 import type { AgentSpec, AgentsConfig, ConfigProblem, MessageRouting } from './types.js';
 
 /** Variables that agentvisor sets for every agent: a config may not override them. */
-export const RESERVED_ENV = ['AGENT_ID', 'AGENTVISOR_DIR', 'AGENTVISOR_ROOT', 'AGENTVISOR_SUPERVISOR', 'AGENTVISOR_STORE', 'AGENTVISOR_SCOPE', 'AGENTVISOR_HOST'] as const;
+export const RESERVED_ENV = [
+  'AGENT_ID',
+  'AGENTVISOR_DIR',
+  'AGENTVISOR_ROOT',
+  'AGENTVISOR_SUPERVISOR',
+  'AGENTVISOR_HEARTBEAT_MS',
+  'AGENTVISOR_STORE',
+  'AGENTVISOR_SCOPE',
+  'AGENTVISOR_HOST',
+  'AGENTVISOR_PORTABLE',
+] as const;
 
 /** An agent after normalisation, with where each of its lock paths came from (for rules' messages). */
 export interface NormalisedAgent {

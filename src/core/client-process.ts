@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { isPortable } from '../platform/system.js';
 
 export interface ClientProcess {
   pid: number;
@@ -26,7 +27,7 @@ const MAX_DEPTH = 8;
 
 /** The client this process runs under, or null when there is none to find (a parent that is init). */
 export function findClientProcess(env: NodeJS.ProcessEnv = process.env, from: number = process.ppid): ClientProcess | null {
-  const read = env.AGENTVISOR_PORTABLE === '1' ? readWithPs : readProc;
+  const read = isPortable(env) ? readWithPs : readProc;
   let pid = from;
   for (let depth = 0; depth < MAX_DEPTH && pid > 1; depth++) {
     const facts = read(pid);

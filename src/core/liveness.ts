@@ -1,19 +1,30 @@
-// Facts about processes and the machine: host name, boot id, a pid's start time from
-// /proc/PID/stat, and whether a pid is dead (gone, a zombie, or reused by another process).
+// Facts about processes and the machine, as the store judges staleness with them: host name, boot
+// id, a pid's start stamp, and whether a pid is dead (gone, a zombie, or reused by another
+// process). How they are found is src/platform/'s business (/proc on Linux, ps elsewhere).
 
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { bootId as platformBootId } from '../platform/boot.js';
+import { pidStateKnown, prefetch, prefetchAhead, refreshAhead, pidState as platformPidState, processStart as platformProcessStart, type PidState } from '../platform/liveness.js';
+import { parseStat } from '../platform/proc.js';
 
-export type PidState = 'alive' | 'dead' | 'unknown';
+export type { PidState } from '../platform/liveness.js';
 
 export interface Liveness {
   host: string;
-  /** /proc/sys/kernel/random/boot_id, or null where the kernel does not tell. */
+  /** The machine's boot id (Linux: the kernel's; portable: `boot@<seconds>`), or null where nothing tells. */
   bootId: string | null;
-  /** Start time (clock ticks since boot) of a live pid, or null when it is gone or unreadable. */
+  /** Start stamp of a live pid (platform/start-stamp.ts), or null when it is gone or unreadable. */
   processStart(pid: number): number | null;
   /** Whether `pid` still is the process that started at `pidStart` (when known). */
   pidState(pid: number, pidStart: number | null | undefined): PidState;
+  /** A hint that these pids are about to be asked about (the portable path asks ps once for all). */
+  prefetch?(pids: Iterable<number>): void;
+  /** Ask again, without blocking, what will be asked soon (before the critical section). */
+  refreshAhead?(): Promise<void>;
+  /** `prefetch` that never blocks: what is not known is asked in the background. */
+  prefetchAhead?(pids: Iterable<number>): void;
+  /** `pidState` from what is known now: 'unknown' (and asked in the background) rather than block. */
+  pidStateKnown?(pid: number, pidStart: number | null | undefined): PidState;
 }
 
 interface ProcStat {
@@ -23,63 +34,20 @@ interface ProcStat {
 
 /** Parse /proc/PID/stat: the command name may hold spaces and ')' so count fields after the last ')'. */
 export function parseProcStat(text: string): ProcStat | null {
-  const close = text.lastIndexOf(')');
-  if (close < 0) return null;
-  const fields = text.slice(close + 2).split(' ');
-  // After ')': field 3 (state) is index 0, so field 22 (starttime) is index 19.
-  const state = fields[0];
-  const start = Number(fields[19]);
-  if (state === undefined || !Number.isFinite(start)) return null;
-  return { state, start };
-}
-
-function readProcStat(pid: number): ProcStat | 'gone' | 'unreadable' {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : 'unreadable';
-  }
-  return parseProcStat(text) ?? 'unreadable';
-}
-
-/** Without /proc (not Linux), existence is all we can know. */
-function signalProbe(pid: number): PidState {
-  try {
-    process.kill(pid, 0);
-    return 'alive';
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH' ? 'dead' : 'alive';
-  }
+  const stat = parseStat(0, text);
+  return stat ? { state: stat.state, start: stat.startTime } : null;
 }
 
 export function pidState(pid: number, pidStart: number | null | undefined): PidState {
-  if (!Number.isInteger(pid) || pid <= 0) return 'dead';
-  const stat = readProcStat(pid);
-  if (stat === 'gone') return 'dead';
-  if (stat === 'unreadable') return signalProbe(pid) === 'dead' ? 'dead' : 'unknown';
-  // A zombie has exited; X is a task being torn down.
-  if (stat.state === 'Z' || stat.state === 'X') return 'dead';
-  if (pidStart != null && stat.start !== pidStart) return 'dead';
-  return 'alive';
+  return platformPidState(pid, pidStart);
 }
 
 export function processStart(pid: number): number | null {
-  const stat = readProcStat(pid);
-  return typeof stat === 'object' ? stat.start : null;
+  return platformProcessStart(pid);
 }
 
-let cachedBootId: string | null | undefined;
-
 export function bootId(): string | null {
-  if (cachedBootId === undefined) {
-    try {
-      cachedBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
-    } catch {
-      cachedBootId = null;
-    }
-  }
-  return cachedBootId;
+  return platformBootId();
 }
 
 let cachedHost: string | undefined;
@@ -99,4 +67,8 @@ export const systemLiveness: Liveness = {
   },
   processStart,
   pidState,
+  prefetch,
+  refreshAhead,
+  prefetchAhead,
+  pidStateKnown,
 };

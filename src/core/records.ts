@@ -25,7 +25,7 @@ export interface LockRecord {
   version?: number;
   /** Lease in ms when the holder heartbeats; null when it does not (the 1-hour rule applies). */
   lease_ms?: number | null;
-  /** Start time of `pid` (clock ticks since boot, /proc/PID/stat field 22), to tell a reused pid. */
+  /** Start stamp of `pid`, to tell a reused pid: clock ticks since boot (/proc/PID/stat field 22) below 1e12, ms since the epoch (portable: ps) above (src/platform/start-stamp.ts). */
   pid_start?: number | null;
   /**
    * A process on the same host that outlives `pid` until everything the lock covers is dead (the
@@ -33,7 +33,7 @@ export interface LockRecord {
    */
   watchdog_pid?: number | null;
   watchdog_pid_start?: number | null;
-  /** /proc/sys/kernel/random/boot_id of the host that wrote the record. */
+  /** The boot of the host that wrote the record: /proc/sys/kernel/random/boot_id on Linux, `boot@<seconds>` on the portable path (src/platform/boot.ts). */
   boot_id?: string | null;
   /** CLOCK_MONOTONIC (ms) at acquisition and at the last renewal, valid on the same boot only. */
   timestamp_mono?: number | null;

@@ -3,6 +3,7 @@
 // it has no lease and is older than an hour, or its pid (and its watchdog, when it names one) is
 // dead on this host.
 
+import { compareBootIds } from '../platform/boot.js';
 import type { LockRecord } from './records.js';
 
 /** Locks written without heartbeats expire after this long (the seed's rule). */
@@ -24,6 +25,8 @@ export interface MachineFacts {
   host: string;
   bootId: string | null;
   pidState(pid: number, pidStart: number | null | undefined): 'alive' | 'dead' | 'unknown';
+  /** A hint that these pids are about to be asked about (ps once for all on the portable path). */
+  prefetch?(pids: Iterable<number>): void;
 }
 
 export type Verdict =
@@ -39,7 +42,7 @@ function sameHost(record: StaleFields, facts: MachineFacts): boolean {
 
 /** Monotonic stamps are comparable only on the boot that wrote them, on this host. */
 function sameBoot(record: StaleFields, facts: MachineFacts): boolean {
-  return sameHost(record, facts) && facts.bootId != null && record.boot_id === facts.bootId;
+  return sameHost(record, facts) && compareBootIds(record.boot_id, facts.bootId) === 'same';
 }
 
 /**
@@ -90,7 +93,7 @@ function ttlPassed(record: StaleFields, now: Instant, facts: MachineFacts): bool
 
 function holderDead(record: StaleFields, facts: MachineFacts): string | null {
   if (record.pid == null || !sameHost(record, facts)) return null;
-  if (record.boot_id && facts.bootId && record.boot_id !== facts.bootId) {
+  if (compareBootIds(record.boot_id, facts.bootId) === 'different') {
     return `pid ${record.pid} ran before this machine rebooted`;
   }
   if (facts.pidState(record.pid, record.pid_start) !== 'dead') return null;

@@ -39,7 +39,7 @@ export interface LockOwner {
 
 export interface ProcessIdentity {
   pid: number;
-  /** Clock ticks since boot (/proc/PID/stat field 22), to tell a reused pid apart. */
+  /** Start stamp (src/platform/start-stamp.ts: ticks since boot on Linux, epoch ms portable), to tell a reused pid apart. */
   start: number | null;
 }
 

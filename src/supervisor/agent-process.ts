@@ -7,6 +7,7 @@ import type { LockRecord } from '../core/records.js';
 import type { AgentEvent, AgentOutcome, StopCause } from './events.js';
 import { cgroupMembers } from './cgroup.js';
 import { trackDescendants, type TreeMembers } from './descendants.js';
+import { PORTABLE_ENV, portableRequested } from '../platform/system.js';
 import { killTree, signalTree, waitTreeGone, type ProcStat } from './kill-tree.js';
 import type { AgentOutput } from './output.js';
 import type { Policy, RunContext } from './policy.js';
@@ -289,6 +290,8 @@ export class AgentProcess {
       AGENTVISOR_ROOT: settings.root,
       AGENTVISOR_SUPERVISOR: String(settings.supervisorPid),
       AGENTVISOR_HEARTBEAT_MS: String(settings.heartbeatMs),
+      // A portable supervisor's agents take the portable paths too (by name: the value is always 1).
+      ...(portableRequested(settings.env) ? { [PORTABLE_ENV]: '1' } : {}),
       // Locks it takes itself name the watchdog too (empty: none; an outer run's must not leak in).
       AGENTVISOR_WATCHDOG: settings.watchdog ? `${settings.watchdog.pid}:${settings.watchdog.start ?? ''}` : '',
       [marker.key]: marker.value ?? this.id,

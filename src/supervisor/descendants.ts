@@ -18,7 +18,7 @@ export interface TreeMembers {
 }
 
 export function trackDescendants(rootPid: number): TreeMembers {
-  const known = new Map<number, number>();
+  const known = new Map<number, number | null>();
   const poll = (): void => {
     const table = processTable();
     const byParent = new Map<number, ProcStat[]>();

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
+import { isPortable } from '../platform/system.js';
 
 const ALWAYS_IGNORED = new Set(['.git', 'node_modules']);
 /** Editors' artefacts of an atomic save (what chokidar's `atomic` option hides): vim swap files, `x~`, Sublime temps. */
@@ -49,6 +50,8 @@ export function ignoreRuleFor(root: string, coordinationDir: string, ignored: Se
 
 /** inotify's per-user watch limit; we allow ourselves a quarter of it (other tools need theirs). */
 async function watchBudget(): Promise<number> {
+  // Only Linux has inotify and this file (macOS's FSEvents has no such limit).
+  if (isPortable()) return 2_000;
   try {
     return Math.max(256, Math.floor(Number(await readFile('/proc/sys/fs/inotify/max_user_watches', 'utf8')) / 4));
   } catch {

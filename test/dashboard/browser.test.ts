@@ -79,12 +79,12 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
     const { page, root } = live;
     try {
       await page.locator('[data-agent="waiter"][data-status="waiting"]').waitFor();
-      await expect.poll(() => page.locator('[data-agent="waiter"]').textContent()).toContain('src/shared/** held by talker');
+      await expect.poll(() => page.locator('[data-agent="waiter"]').textContent(), { timeout: AGENT_MS }).toContain('src/shared/** held by talker');
       await page.locator('#locks tr[data-lock="src/shared/**"][data-holder="talker"]').waitFor();
       await page.locator('#waiters [data-waiter="waiter"]').waitFor();
       // Claude Code's result event: 1,200 tokens in (with cache), 340 out, $0.0425.
-      await expect.poll(() => page.locator('[data-agent="usage"] .usage').textContent()).toBe('1.2k in · 340 out · $0.043');
-      await expect.poll(() => page.locator('[data-output="usage"]').textContent()).toContain('"type":"result"');
+      await expect.poll(() => page.locator('[data-agent="usage"] .usage').textContent(), { timeout: AGENT_MS }).toBe('1.2k in · 340 out · $0.043');
+      await expect.poll(() => page.locator('[data-output="usage"]').textContent(), { timeout: AGENT_MS }).toContain('"type":"result"');
 
       // A lock taken from outside: on the page within a second of the command's return, and gone again.
       expect((await cli(root, ['lock', 'docs/notes.md', '--agent', 'outsider'])).code).toBe(0);
@@ -118,8 +118,8 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
       await page.locator('[data-agent="waiter"][data-status="running"]').waitFor({ timeout: AGENT_MS });
       await page.locator('#locks tr[data-lock="src/shared/**"][data-holder="waiter"]').waitFor({ timeout: AGENT_MS });
       // The timeline shows both holds of src/shared/** and the wait.
-      await expect.poll(() => page.locator('#timeline [data-timeline="talker"] .hold').count()).toBeGreaterThan(0);
-      await expect.poll(() => page.locator('#timeline [data-timeline="waiter"] .wait').count()).toBeGreaterThan(0);
+      await expect.poll(() => page.locator('#timeline [data-timeline="talker"] .hold').count(), { timeout: AGENT_MS }).toBeGreaterThan(0);
+      await expect.poll(() => page.locator('#timeline [data-timeline="waiter"] .wait').count(), { timeout: AGENT_MS }).toBeGreaterThan(0);
     } finally {
       await finish(live);
     }
@@ -133,7 +133,7 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
       await page.fill('#send-message', 'hello from the page');
       await page.click('#send button[type="submit"]');
       await waitFor(() => existsSync(join(root, 'talker.out')) && readFileSync(join(root, 'talker.out'), 'utf8').includes('hello from the page'), { what: "the message on talker's stdin" });
-      await expect.poll(() => page.locator('#messages').textContent()).toContain('hello from the page');
+      await expect.poll(() => page.locator('#messages').textContent(), { timeout: AGENT_MS }).toContain('hello from the page');
     } finally {
       await finish(live);
     }
@@ -145,7 +145,8 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
     try {
       await page.click('#locks tr[data-lock="src/shared/**"][data-holder="talker"] button[data-action="release"]');
       await waitFor(() => !locksOnDisk(root).some((l) => l.agent_id === 'talker'), { what: "talker's lock gone from disk" });
-      expect(history(root)).toContainEqual(expect.objectContaining({ agent_id: 'talker', file_path: 'src/shared/**', event: 'forced' }));
+      // The history line is written in the same critical section, just after the lock file goes.
+      await waitFor(() => history(root).some((h) => h.agent_id === 'talker' && h.file_path === 'src/shared/**' && h.event === 'forced'), { what: 'forced in the history' });
       await waitFor(() => /LOST ITS LOCKS/.test(live.run.stderr()), { what: 'the lost lease reported' });
       await page.locator('[data-agent="talker"][data-status="failed"]').waitFor({ timeout: AGENT_MS });
       await page.locator('[data-agent="waiter"][data-status="running"]').waitFor({ timeout: AGENT_MS });
@@ -159,12 +160,12 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
     const { page } = live;
     try {
       const pid = page.locator('[data-agent="usage"] td:nth-child(3)');
-      await expect.poll(() => pid.textContent()).toMatch(/^\d+$/);
+      await expect.poll(() => pid.textContent(), { timeout: AGENT_MS }).toMatch(/^\d+$/);
       const first = await pid.textContent();
       await page.click('[data-agent="usage"] button[data-action="restart"]');
-      await expect.poll(() => page.locator('[data-agent="usage"] td:nth-child(6)').textContent()).toBe('1');
-      await expect.poll(() => pid.textContent()).toMatch(/^\d+$/);
-      expect(await pid.textContent()).not.toBe(first);
+      await expect.poll(() => page.locator('[data-agent="usage"] td:nth-child(6)').textContent(), { timeout: AGENT_MS }).toBe('1');
+      // A new process: another pid (not the old one, nor none while it restarts).
+      await expect.poll(async () => { const now = await pid.textContent(); return /^\d+$/.test(now ?? '') && now !== first; }, { timeout: AGENT_MS }).toBe(true);
       await page.locator('[data-agent="usage"][data-status="running"]').waitFor();
       await page.click('[data-agent="usage"] button[data-action="stop"]');
       await page.locator('[data-agent="usage"][data-status="stopped"]').waitFor();
@@ -184,11 +185,11 @@ describe.runIf(browserTestsRun('the dashboard browser tests'))('the dashboard in
       await page.selectOption('#send-to', 'talker');
       await page.fill('#send-message', 'sneaky');
       await page.click('#send button[type="submit"]');
-      await expect.poll(() => notice.textContent()).toContain('401');
+      await expect.poll(() => notice.textContent(), { timeout: AGENT_MS }).toContain('401');
       for (const button of ['#locks tr[data-lock="src/shared/**"] button[data-action="release"]', '[data-agent="usage"] button[data-action="stop"]', '[data-agent="usage"] button[data-action="restart"]']) {
         await page.evaluate(() => (document.getElementById('notice')!.textContent = ''));
         await page.click(button);
-        await expect.poll(() => notice.textContent()).toContain('401');
+        await expect.poll(() => notice.textContent(), { timeout: AGENT_MS }).toContain('401');
       }
       expect(locksOnDisk(root).map((l) => `${l.agent_id} ${l.file_path}`).sort()).toEqual(['talker src/shared/**', 'usage src/usage.txt']);
       expect(history(root).some((h) => h.event === 'forced')).toBe(false);

@@ -23,11 +23,14 @@ export interface CliOptions {
 
 /**
  * The environment a test CLI runs with: no inherited agent identity or coordination dir, and no
- * `CI` (which switches logs to JSON): a test that wants CI behaviour sets it itself.
+ * `CI` (which switches logs to JSON): a test that wants CI behaviour sets it itself. The suite's
+ * AGENTVISOR_PORTABLE is kept, so the portable run's processes are all portable.
  */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
+    // AGENTVISOR_PORTABLE stays: the suites run twice, once with it (vitest.config.ts).
+    if (key === 'AGENTVISOR_PORTABLE') continue;
     if (key.startsWith('AGENTVISOR_') || key === 'AGENT_ID' || key === 'CLAUDE_PROJECT_DIR' || key === 'CI') delete env[key];
   }
   for (const [k, v] of Object.entries(extra)) {

@@ -3,6 +3,7 @@
 // kills them instead of letting them write again under locks someone else may hold.
 
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mutexHolder } from '../../src/core/fs-store/mutex.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testDir } from '../helpers/tempdir.js';
@@ -19,16 +20,9 @@ function stateOf(pid: number): string | null {
   }
 }
 
-/** True while some process listens on the store's mutex (an abstract socket named after the dir). */
+/** True while some live process holds the store's mutex. */
 function mutexHeld(root: string): boolean {
-  const { dev, ino } = statSync(join(root, LOCK_DIR));
-  const name = `@agentvisor-${dev}-${ino}`;
-  // Columns: Num RefCount Protocol Flags Type St Inode Path; a listening socket has flag __SO_ACCEPTCON.
-  return readFileSync('/proc/net/unix', 'utf8').split('\n').some((line) => {
-    const fields = line.trim().split(/\s+/);
-    // Node pads an abstract name to the full address length; /proc shows the padding as '@'.
-    return fields[7]?.replace(/@+$/, '') === name && fields[3] === '00010000';
-  });
+  return mutexHolder(join(root, LOCK_DIR)) !== null;
 }
 
 /** Where the process's main thread sleeps in the kernel (futex: a fault point's pause). */

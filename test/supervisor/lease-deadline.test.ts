@@ -101,17 +101,17 @@ describe('the kill deadline', () => {
 describe('a lock an agent takes under another agent id', () => {
   it('is renewed while the agent runs, and released (after its death) when it ends', async () => {
     const take = [process.execPath, BIN, 'lock', 'other.txt', '--agent', 'other'].map((w) => `'${w}'`).join(' ');
-    const root = project({ heartbeatMs: 200, agents: [{ id: 'taker', command: `${take} && exec ${fixture('append-stamps', 'stamps.txt')}` }] });
+    const root = project({ heartbeatMs: 400, agents: [{ id: 'taker', command: `${take} && exec ${fixture('append-stamps', 'stamps.txt')}` }] });
     const run = start(root, ['run']);
     try {
       await waitFor(() => printedPids(run.stdout(), 'ready').length === 1, { what: 'agent ready' });
       const [agentPid] = printedPids(run.stdout(), 'ready');
       const grab = intruder(root, 'other.txt');
       const takenAt = monoNow();
-      // Five leases of 600 ms: the lock is still held and renewed (before: reclaimed after one).
-      await waitFor(() => monoNow() > takenAt + 3_000 || grab.grantedAt() !== null, { timeoutMs: 10_000, what: 'five leases' });
+      // Three leases of 1.2 s: the lock is still held and renewed (before: reclaimed after one).
+      await waitFor(() => monoNow() > takenAt + 3_600 || grab.grantedAt() !== null, { timeoutMs: 10_000, what: 'three leases' });
       expect(grab.grantedAt()).toBeNull();
-      expect(heartbeatMono(root, 'other')).toBeGreaterThan(takenAt + 1_000);
+      expect(heartbeatMono(root, 'other')).toBeGreaterThan(takenAt + 1_200);
       run.child.kill('SIGTERM');
       const granted = await waitFor(() => grab.grantedAt(), { what: 'the intruder granted once the agent ended' });
       expect(isGone(agentPid!)).toBe(true);

@@ -36,6 +36,7 @@ export function mutexWaitFor(q: QueueSettings, request: AcquireRequest, deadline
 export function liveQueue(s: Section, q: QueueSettings): QueueEntry[] {
   if (!s.hasQueue) return [];
   const { entries, garbage } = readQueue(s.layout);
+  q.ctx.facts.prefetch?.(entries.map((e) => e.pid));
   const live: QueueEntry[] = [];
   for (const entry of entries) {
     if (waiterGone(entry, s.now, q.ctx.facts)) {

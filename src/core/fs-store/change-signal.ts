@@ -1,6 +1,9 @@
 // Waiting for the coordination dir to change without spinning: fs.watch on the dir and on queue/
 // wakes a waiter as soon as a lock file or a waiter's entry goes away; a timer that backs off is
-// the safety net for what no event reports (a lease running out, a missed event).
+// the safety net for what no event reports (a lease running out, a missed event). Only names that
+// can let a waiter in wake it (`relevant`): under contention every section rewrites the counters,
+// the journals, temp files and the board, and waking every waiter for each of those made the whole
+// line run a section per section (a storm that kept the mutex busy with waiters re-checking).
 
 import { watch, type FSWatcher } from 'node:fs';
 
@@ -9,10 +12,13 @@ export class ChangeSignal {
   private wake: (() => void) | null = null;
   private changed = false;
 
-  constructor(dirs: string[]) {
+  constructor(dirs: string[], relevant: (name: string) => boolean = () => true) {
     for (const dir of dirs) {
       try {
-        const watcher = watch(dir, { persistent: false }, () => this.fire());
+        // No name (some systems do not say): wake, to be safe.
+        const watcher = watch(dir, { persistent: false }, (_event, name) => {
+          if (name === null || relevant(String(name))) this.fire();
+        });
         watcher.on('error', () => undefined);
         this.watchers.push(watcher);
       } catch {

@@ -9,6 +9,7 @@ import { AgentvisorError } from '../errors.js';
 import { isLiteral } from '../glob/index.js';
 import { validateAgentId } from '../ids.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
+import { storeLiveness } from './store-liveness.js';
 import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry, LockRecord, MessageRecord } from '../records.js';
 import type {
   AcquireRequest,
@@ -26,6 +27,7 @@ import type {
   Store,
 } from '../store.js';
 import { acquireStep, checkPaths, leaveQueueInside, liveQueue, mutexWaitFor, type QueueSettings } from './acquisition.js';
+import { lockFileName } from './grant.js';
 import { agentIds, blankEntry, readAgent, writeAgent } from './agents.js';
 import { step, storeIoError } from './atomic-file.js';
 import { buildBoard } from './board.js';
@@ -81,10 +83,14 @@ export class FileStore implements Store {
   private readonly boards: BoardWriter;
   private readonly mail: Mailroom;
   private closed = false;
+  /** Sections this store has been through: after the first, the portable path never blocks on ps inside one. */
+  private sectionsDone = 0;
+  /** The section running now belongs to a call that will look again (a waiting acquire). */
+  private patient = false;
 
   constructor(options: FileStoreOptions) {
     this.dir = options.dir;
-    const liveness = selfAware(options.liveness ?? systemLiveness);
+    const liveness = storeLiveness(options.liveness ?? systemLiveness, () => this.sectionsDone > 0 || this.patient);
     this.ctx = { layout: new Layout(options.dir), clock: options.clock ?? systemClock, liveness, facts: machineFacts(liveness) };
     this.mutex = new DirMutex(options.dir);
     this.queue = {
@@ -106,7 +112,7 @@ export class FileStore implements Store {
    * Run `body` inside the mutex. Without `create`, a missing dir gives `absent` and writes nothing.
    * `waitMs`: how long to wait for the mutex before STORE_BUSY (default: the busy timeout).
    */
-  private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A; waitMs?: number; quiet?: boolean }): Promise<T | A> {
+  private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A; waitMs?: number; quiet?: boolean; patient?: boolean }): Promise<T | A> {
     if (this.closed) throw new AgentvisorError('STORE_IO', `the store for ${this.dir} is closed`, { dir: this.dir });
     // One stat both tells whether the dir exists and names the mutex.
     let identity = statSync(this.dir, { throwIfNoEntry: false });
@@ -119,7 +125,10 @@ export class FileStore implements Store {
       }
       identity = undefined;
     }
+    // The portable path's ps runs in the background, not inside the mutex where everyone would wait.
+    void this.ctx.liveness.refreshAhead?.();
     return this.mutex.run(() => {
+      this.patient = options.patient === true;
       const s = Section.enter(this.ctx);
       try {
         return body(s);
@@ -131,6 +140,7 @@ export class FileStore implements Store {
 
   /** After the mutation: write the counters, and see that the board follows. */
   private finish(s: Section): void {
+    this.sectionsDone++;
     try {
       if (s.needsPersist) s.persist();
     } catch {
@@ -155,6 +165,7 @@ export class FileStore implements Store {
     let signal: ChangeSignal | null = null;
     let lastReport = Number.NEGATIVE_INFINITY;
     let backoff = WAIT_BACKOFF_START_MS;
+    let blockers = new Set<string>();
     try {
       for (;;) {
         const aborted = request.signal?.aborted === true;
@@ -164,6 +175,7 @@ export class FileStore implements Store {
           create: true,
           absent: null,
           waitMs: mutexWaitFor(this.queue, request, deadline),
+          patient: request.wait === true && leaving === null,
         });
         if (!outcome) throw new AgentvisorError('STORE_IO', `coordination dir ${this.dir} vanished`, { dir: this.dir });
         if (outcome.kind === 'granted') {
@@ -180,7 +192,8 @@ export class FileStore implements Store {
           lastReport = now;
           request.onWait({ conflicts: outcome.conflicts, waitedMs: Math.round(now - started) });
         }
-        signal ??= new ChangeSignal([this.dir, this.layout.queueDir]);
+        blockers = blockingLockFiles(outcome.conflicts);
+        signal ??= new ChangeSignal([this.dir, this.layout.queueDir], (name) => canLetIn(name, blockers, ticket));
         const untilReport = request.onWait ? lastReport + reportEvery - now : Number.POSITIVE_INFINITY;
         // Back in time to refresh our entry: a waiter that does not, loses its place.
         await signal.wait(Math.min(backoff, deadline - now, untilReport, queueRefreshMs(this.queue.queueLeaseMs)), request.signal);
@@ -368,24 +381,23 @@ export class FileStore implements Store {
   }
 }
 
+/** The lock files a waiter's conflicts name (either mode: the record does not say which). */
+function blockingLockFiles(conflicts: ConflictRecord[]): Set<string> {
+  const names = new Set<string>();
+  for (const c of conflicts) if (c.locked_by !== null && c.lock_path !== null) for (const mode of ['exclusive', 'shared'] as const) names.add(lockFileName(c.locked_by, c.lock_path, mode));
+  return names;
+}
+
 /**
- * This process is alive and its start time never changes: asking /proc about our own pid (every
- * lock we hold is judged in every section) is answered from memory.
+ * A change that can let this waiter in: one of the lock files it waits for going away (a release,
+ * a reclaim; a renewal's rename shows too), or the entry of a waiter ahead of it in line changing
+ * (leaving, mostly). Anything else (temp files, the counters, the journals, the board, other
+ * paths' locks, waiters behind) cannot, and waking the whole line for each of those made every
+ * waiter run a section per section under contention. What no event covers (a lease running out, a
+ * holder that appeared meanwhile) the backing-off timer does.
  */
-function selfAware(liveness: Liveness): Liveness {
-  let ownStart: number | null | undefined;
-  const start = (): number | null => (ownStart ??= liveness.processStart(process.pid));
-  return {
-    get host() {
-      return liveness.host;
-    },
-    get bootId() {
-      return liveness.bootId;
-    },
-    processStart: (pid) => (pid === process.pid ? start() : liveness.processStart(pid)),
-    pidState: (pid, pidStart) => {
-      const self = pid === process.pid && start() !== null && (pidStart == null || pidStart === start());
-      return self ? 'alive' : liveness.pidState(pid, pidStart);
-    },
-  };
+function canLetIn(name: string, blockers: Set<string>, ticket: number | null): boolean {
+  if (name.endsWith('.lock')) return blockers.has(name);
+  const entry = /^(\d+)\.json$/.exec(name);
+  return entry !== null && (ticket === null || Number(entry[1]) < ticket);
 }

@@ -2,6 +2,7 @@
 // see, and all that the guard reads on every edit an agent makes. It imports nothing that writes
 // (no mutex, journals, queue or counters), so a read-only caller loads only this and lock-files.
 
+import { isPortable } from '../../platform/system.js';
 import { systemClock, type Clock } from '../clock.js';
 import { fault } from '../faults.js';
 import { systemLiveness, type Liveness } from '../liveness.js';
@@ -21,7 +22,7 @@ export function isStale(lock: StoredLock, now: Instant, facts: MachineFacts, fir
 
 /** What staleness needs to know about this machine. */
 export function machineFacts(liveness: Liveness): MachineFacts {
-  return { host: liveness.host, bootId: liveness.bootId, pidState: (pid, start) => liveness.pidState(pid, start) };
+  return { host: liveness.host, bootId: liveness.bootId, pidState: (pid, start) => liveness.pidState(pid, start), prefetch: (pids) => liveness.prefetch?.(pids) };
 }
 
 /**
@@ -42,10 +43,19 @@ export function readLiveLocks(layout: Layout, clock: Clock, facts: MachineFacts)
   const now = instant(clock);
   const once = askingOnce(facts);
   const seen = firstSeenOf(layout, locks, now, once);
+  const kept = locks.filter((l) => present.has(l.name) && !(carriesToken(l) && open.has(l.record.token)));
+  let factsFor = (_l: StoredLock): MachineFacts => once;
+  if (isPortable()) {
+    // Asking ps costs milliseconds: a lock with a lease is judged by it alone (its holder's death
+    // shows within the lease), and the others' pids are asked in one call.
+    const byLease: MachineFacts = { ...once, pidState: () => 'unknown' };
+    const leased = (l: StoredLock): boolean => typeof l.record.lease_ms === 'number' && l.record.lease_ms > 0;
+    facts.prefetch?.(kept.filter((l) => !leased(l) && typeof l.record.pid === 'number').map((l) => l.record.pid!));
+    factsFor = (l) => (leased(l) ? byLease : once);
+  }
   const live: LockRecord[] = [];
-  for (const l of locks) {
-    if (!present.has(l.name) || (carriesToken(l) && open.has(l.record.token))) continue;
-    const verdict = isStale(l, now, once, seen(l));
+  for (const l of kept) {
+    const verdict = isStale(l, now, factsFor(l), seen(l));
     // A lock whose time cannot be believed says so (status, the board).
     if (!verdict.stale) live.push(verdict.suspect ? { ...l.record, suspect: verdict.suspect } : l.record);
   }
@@ -54,7 +64,7 @@ export function readLiveLocks(layout: Layout, clock: Clock, facts: MachineFacts)
 
 /**
  * Each process asked about once per reading: every lock that `run` keeps alive carries the
- * supervisor's pid, so twenty locks would otherwise read its /proc entry twenty times.
+ * supervisor's pid, so twenty locks would otherwise ask about it twenty times.
  */
 function askingOnce(facts: MachineFacts): MachineFacts {
   const answers = new Map<string, ReturnType<MachineFacts['pidState']>>();

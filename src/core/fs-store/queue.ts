@@ -6,6 +6,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { readRegularText } from './regular-file.js';
 import { join } from 'node:path';
+import { compareBootIds } from '../../platform/boot.js';
 import type { PathRequest } from '../store.js';
 import type { Instant, MachineFacts } from '../staleness.js';
 import { removeFile, replaceFile } from './atomic-file.js';
@@ -80,7 +81,7 @@ export function readQueue(layout: Layout): QueueRead {
 
 /** The waiter is gone (dead, another boot or host) or its lease ran out: its place is lost. */
 export function waiterGone(entry: QueueEntry, now: Instant, facts: MachineFacts): boolean {
-  if (entry.host !== facts.host || entry.boot_id !== facts.bootId) return true;
+  if (entry.host !== facts.host || compareBootIds(entry.boot_id, facts.bootId) === 'different') return true;
   if (facts.pidState(entry.pid, entry.pid_start) === 'dead') return true;
   const lease = typeof entry.lease_ms === 'number' && entry.lease_ms > 0 ? entry.lease_ms : LEGACY_QUEUE_LEASE_MS;
   return now.mono - entry.heartbeat_mono > lease;

@@ -32,6 +32,20 @@ function sweepTemps(ctx: StoreContext, names: string[], dir: string): void {
   }
 }
 
+/** Every pid this entry may ask about: lock holders, their watchdogs, temp file writers (ps once for all). */
+function pidsToJudge(locks: StoredLock[], names: string[]): number[] {
+  const pids: number[] = [];
+  for (const { record } of locks) {
+    if (typeof record.pid === 'number') pids.push(record.pid);
+    if (typeof record.watchdog_pid === 'number') pids.push(record.watchdog_pid);
+  }
+  for (const name of names) {
+    const pid = tempOwner(name);
+    if (pid !== null) pids.push(pid);
+  }
+  return pids;
+}
+
 function namesIn(dir: string): string[] {
   try {
     return readdirSync(dir);
@@ -82,6 +96,7 @@ export class Section {
     this.lockNamesOnEntry = new Set(listing.lockNames);
     let locks = readLocks(ctx.layout, listing.lockNames);
     if (listing.txnTokens.length > 0) locks = this.recoverTxns(locks, listing.txnTokens);
+    ctx.liveness.prefetch?.(pidsToJudge(locks, listing.others));
     sweepTemps(ctx, listing.others, ctx.layout.dir);
     const stored = readCounters(ctx.layout.counters);
     this.counters = stored ?? recoverCounters(ctx, locks, listing.txnTokens);

@@ -9,7 +9,6 @@ import { refuseGlob } from './refuse.js';
 export class CompiledPattern {
   private dfa: LazyDfa | undefined;
   private cheapest: string | null | undefined;
-  private under: CompiledPattern | undefined;
 
   constructor(
     /** The canonical lock path. */
@@ -21,11 +20,6 @@ export class CompiledPattern {
     readonly prefix: string,
     readonly suffix: string,
   ) {}
-
-  /** For a literal path: the pattern of everything under it (`<path>/**`), which it covers too. */
-  get subtree(): CompiledPattern {
-    return (this.under ??= compile(`${this.source}/**`));
-  }
 
   get matcher(): LazyDfa {
     return (this.dfa ??= new LazyDfa(this.nfa));

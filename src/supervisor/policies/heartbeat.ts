@@ -52,11 +52,14 @@ export function armDeadline(agent: AgentProcess, run: RunContext): void {
   guards.set(agent, timer);
 }
 
-function onDeadline(agent: AgentProcess, run: RunContext): void {
+function onDeadline(agent: AgentProcess, run: RunContext, looked = false): void {
   guards.delete(agent);
   if (!agent.leaseHeld || agent.isFinished) return;
   const now = performance.now();
   if (now < deadlineOf(agent, run)) return armDeadline(agent, run);
+  // A late timer (a busy event loop) may run before the answer of a renewal that already came
+  // back: look once more after this turn's I/O, then decide.
+  if (!looked && inFlight.has(agent)) return void setImmediate(() => onDeadline(agent, run, true));
   const silentMs = Math.round(now - agent.lastRenewedAt);
   loseLease(agent, run, agent.locks.map((l) => l.file_path), `no renewal succeeded for ${silentMs} ms (lease ${run.settings.leaseMs} ms): it is killed a heartbeat before its locks could be reclaimed`);
 }

@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { procStat } from '../kill-tree.js';
+import { processStart } from '../../platform/liveness.js';
 import { killDeadline, watchdogSilence } from '../lease-deadline.js';
 import type { Policy, RunContext } from '../policy.js';
 
@@ -116,7 +116,7 @@ export function watchdog(): Policy {
     for (const [key, value] of Object.entries(run.settings.env)) if (!key.startsWith('AGENTVISOR_RUN_')) env[key] = value;
     // For the killer, once the supervisor is gone: where to record its agents as stopped.
     env.AGENTVISOR_WATCHDOG_DIR = run.settings.dir;
-    env.AGENTVISOR_WATCHDOG_SUPERVISOR = `${run.settings.supervisorPid}:${procStat(run.settings.supervisorPid)?.startTime ?? ''}`;
+    env.AGENTVISOR_WATCHDOG_SUPERVISOR = `${run.settings.supervisorPid}:${processStart(run.settings.supervisorPid) ?? ''}`;
     // The killer kills the run's cgroup whole (what left the groups and the marker behind too).
     if (run.settings.cgroup) env.AGENTVISOR_WATCHDOG_CGROUP = run.settings.cgroup;
     else delete env.AGENTVISOR_WATCHDOG_CGROUP;
@@ -126,7 +126,7 @@ export function watchdog(): Policy {
       detached: true, stdio: ['pipe', 'ignore', 'ignore'], env,
     });
     child = started;
-    run.settings.watchdog = started.pid !== undefined ? { pid: started.pid, start: procStat(started.pid)?.startTime ?? null } : null;
+    run.settings.watchdog = started.pid !== undefined ? { pid: started.pid, start: processStart(started.pid) } : null;
     started.on('error', (error) => {
       if (started.pid === undefined) lost(run, started, `could not start (${error.message})`);
     });

@@ -2,11 +2,12 @@
 // reading what they print.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { mutexHolder } from '../../../src/core/fs-store/mutex.js';
 import type { LockRecord } from '../../../src/core/records.js';
 import { cleanEnv } from '../../helpers/cli.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -75,10 +76,9 @@ export function resultOf<T>(lines: Line[], op: string, index = 0): T {
   return found.result as T;
 }
 
-/** The abstract socket that is the store's mutex, as /proc/net/unix shows it while someone holds it. */
+/** Whether a live process holds the store's mutex (the owner tag of the chain's highest name). */
 export function mutexHeld(dir: string): boolean {
-  const { dev, ino } = statSync(dir);
-  return readFileSync('/proc/net/unix', 'utf8').includes(`@agentvisor-${dev}-${ino}`);
+  return mutexHolder(dir) !== null;
 }
 
 /** What is in the coordination dir, by kind. */
