@@ -44,7 +44,7 @@ forEachStore((kind) => {
 
   it('a stopped waiter holds up the line for its lease only, and queues again at the back when continued', async () => {
     const { dir, options } = await kind.open();
-    const env = { ACTOR_STORE_OPTIONS: JSON.stringify({ ...options, queueLeaseMs: 1200 }) };
+    const env = { ACTOR_STORE_OPTIONS: JSON.stringify({ ...options, queueLeaseMs: 2500 }) };
     const waiter = (agent: string) => spawnActor(dir, [{ op: 'acquire', agent, paths: ['x'], wait: true, waitReportMs: 200 }, { op: 'hold' }, { op: 'release', agent, paths: ['x'] }], env);
     const holder = spawnActor(dir, [{ op: 'acquire', agent: 'h', paths: ['x'] }, { op: 'hold' }, { op: 'release', agent: 'h', paths: ['x'] }], env);
     await holder.line((l) => l.op === 'acquire');
