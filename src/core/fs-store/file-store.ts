@@ -27,7 +27,7 @@ import type {
   Store,
 } from '../store.js';
 import { acquireStep, checkPaths, leaveQueueInside, liveQueue, mutexWaitFor, type QueueSettings } from './acquisition.js';
-import { lockFileName } from './grant.js';
+import { lockFilePrefix } from './grant.js';
 import { agentIds, blankEntry, readAgent, writeAgent } from './agents.js';
 import { step, storeIoError } from './atomic-file.js';
 import { buildBoard } from './board.js';
@@ -381,11 +381,14 @@ export class FileStore implements Store {
   }
 }
 
-/** The lock files a waiter's conflicts name (either mode: the record does not say which). */
+/**
+ * The lock files a waiter's conflicts name, as name prefixes (agent and path; mode and keeper are
+ * not in the record, and the keeper pid is part of a file's name).
+ */
 function blockingLockFiles(conflicts: ConflictRecord[]): Set<string> {
-  const names = new Set<string>();
-  for (const c of conflicts) if (c.locked_by !== null && c.lock_path !== null) for (const mode of ['exclusive', 'shared'] as const) names.add(lockFileName(c.locked_by, c.lock_path, mode));
-  return names;
+  const prefixes = new Set<string>();
+  for (const c of conflicts) if (c.locked_by !== null && c.lock_path !== null) prefixes.add(lockFilePrefix(c.locked_by, c.lock_path));
+  return prefixes;
 }
 
 /**
@@ -397,7 +400,7 @@ function blockingLockFiles(conflicts: ConflictRecord[]): Set<string> {
  * holder that appeared meanwhile) the backing-off timer does.
  */
 function canLetIn(name: string, blockers: Set<string>, ticket: number | null): boolean {
-  if (name.endsWith('.lock')) return blockers.has(name);
+  if (name.endsWith('.lock')) return [...blockers].some((prefix) => name.startsWith(prefix));
   const entry = /^(\d+)\.json$/.exec(name);
   return entry !== null && (ticket === null || Number(entry[1]) < ticket);
 }

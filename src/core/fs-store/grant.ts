@@ -33,8 +33,20 @@ export function lockFileName(agentId: string, path: string, mode: LockMode, keep
   return name;
 }
 
+/**
+ * What every lock file of `agentId` on `path` starts with, whatever its mode and keeper: a waiter
+ * that knows only who holds what (a conflict record) recognises the files that can let it in.
+ */
+export function lockFilePrefix(agentId: string, path: string): string {
+  return `${slugOf(path)}.${agentId}.`;
+}
+
+function slugOf(path: string): string {
+  return path.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'root';
+}
+
 function nameOf(agentId: string, path: string, mode: LockMode, keeper: number | null): string {
-  const slug = path.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'root';
+  const slug = slugOf(path);
   const key = `${agentId}\0${path}\0${mode}${keeper === null ? '' : `\0${keeper}`}`;
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
   return `${slug}.${agentId}.${hash}${LOCK_SUFFIX}`;
