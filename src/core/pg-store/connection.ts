@@ -127,6 +127,10 @@ export class PgConnection {
         keepAlive: true,
         application_name: this.options.applicationName ?? 'agentvisor',
         connectionTimeoutMillis: this.options.callTimeoutMs,
+        // Our transactions are two round trips. One left open longer belongs to a client that was
+        // stopped (SIGSTOP, a debugger) or cut off while holding the scope's advisory lock: the
+        // server ends it rather than let it block every other host until TCP gives up.
+        idle_in_transaction_session_timeout: Math.max(1_000, this.options.callTimeoutMs),
       });
       client.on('error', () => this.destroy(client));
       try {
