@@ -2,9 +2,10 @@
 // line), the supervisor SIGKILLed (the watchdog kills every agent tree; the locks are reclaimable at
 // once), the supervisor paused past its lease (it stops its agent and leaves the new holder alone).
 
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isGone, waitFor } from '../helpers/wait-for.js';
-import { allGone, cli, fixture, locksOnDisk, printedPids, project, reap, start } from './support.js';
+import { allGone, cli, fixture, LOCK_DIR, locksOnDisk, printedPids, project, reap, start, stopOutsideSection } from './support.js';
 
 describe('crash safety', () => {
   it("an agent's SIGKILL kills its grandchildren (in and out of its group) and frees its locks for the agent waiting", async () => {
@@ -65,7 +66,8 @@ describe('crash safety', () => {
     const [agentPid] = printedPids(run.stdout(), 'ready');
     const supervisor = run.child.pid!;
     try {
-      process.kill(supervisor, 'SIGSTOP');
+      // Stopped inside its critical section it would block the thief's lock itself (STORE_BUSY).
+      await stopOutsideSection(supervisor, join(root, LOCK_DIR));
       // The lease (3 × 200 ms) passes while the supervisor cannot renew; then someone takes the file.
       const thief = await waitFor(async () => {
         const r = await cli(root, ['lock', 'f.txt', '--agent', 'thief']);

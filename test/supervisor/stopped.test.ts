@@ -12,30 +12,11 @@ import { describe, expect, it } from 'vitest';
 import { sectionHolder } from '../../src/core/fs-store/mutex.js';
 import { testDir } from '../helpers/tempdir.js';
 import { isGone, waitFor } from '../helpers/wait-for.js';
-import { cli, fixture, LOCK_DIR, locksOnDisk, printedPids, project, reap, start } from './support.js';
+import { cli, fixture, LOCK_DIR, locksOnDisk, printedPids, project, reap, start, stopOutsideSection } from './support.js';
 
 function lastStamp(root: string): number {
   const lines = readFileSync(join(root, 'stamps.txt'), 'utf8').split('\n').filter(Boolean);
   return Number(lines.at(-1));
-}
-
-function procState(pid: number): string | undefined {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2)[0];
-}
-
-/** SIGSTOP `pid`; true once it is stopped outside the critical section of `dir` (else it goes on). */
-async function stopOutsideSection(pid: number, dir: string): Promise<void> {
-  await waitFor(
-    async () => {
-      process.kill(pid, 'SIGSTOP');
-      await waitFor(() => procState(pid) === 'T', { what: `pid ${pid} to stop` });
-      if (sectionHolder(dir)?.pid !== pid) return true;
-      process.kill(pid, 'SIGCONT');
-      return false;
-    },
-    { what: `pid ${pid} stopped outside the critical section` },
-  );
 }
 
 describe('a SIGSTOPped supervisor', () => {

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
+import { sectionHolder } from '../../src/core/fs-store/mutex.js';
 import { runCli, spawnCli, type CliOptions, type CliResult } from '../helpers/cli.js';
 import { testDir, type Tree } from '../helpers/tempdir.js';
 import { isGone, waitFor } from '../helpers/wait-for.js';
@@ -114,4 +115,26 @@ export function reap(pids: number[]): void {
       // Gone already.
     }
   }
+}
+
+function procState(pid: number): string | undefined {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2)[0];
+}
+
+/**
+ * SIGSTOP `pid` outside the critical section of `dir` (stopped inside it, it blocks every writer:
+ * STORE_BUSY, by design), continuing and stopping it again until it is.
+ */
+export async function stopOutsideSection(pid: number, dir: string): Promise<void> {
+  await waitFor(
+    async () => {
+      process.kill(pid, 'SIGSTOP');
+      await waitFor(() => procState(pid) === 'T', { what: `pid ${pid} to stop` });
+      if (sectionHolder(dir)?.pid !== pid) return true;
+      process.kill(pid, 'SIGCONT');
+      return false;
+    },
+    { what: `pid ${pid} stopped outside the critical section` },
+  );
 }
