@@ -6,76 +6,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { testDir } from '../../helpers/tempdir.js';
+import { POOL, readHolds, violations, type Hold } from '../../store-contract/witness.js';
 import { spawnFixture } from './support.js';
 
-// Ground truth for the checker, written by hand (not by the glob engine under test): which of
-// these sample files each pattern covers. Two patterns overlap if they share a sample file.
-const UNIVERSE: Record<string, string[]> = {
-  'src/a.ts': ['src/a.ts'],
-  'src/b.ts': ['src/b.ts'],
-  'src/*.ts': ['src/a.ts', 'src/b.ts'],
-  'src/[ab].ts': ['src/a.ts', 'src/b.ts'],
-  'src/**': ['src/a.ts', 'src/b.ts', 'src/c.js', 'src/d/e.ts'],
-  'src/d/e.ts': ['src/d/e.ts'],
-  'lib/x.js': ['lib/x.js'],
-  'lib/**': ['lib/x.js', 'lib/y.js', 'lib/z/x.js'],
-  '**/x.js': ['lib/x.js', 'lib/z/x.js'],
-  '**/*.js': ['src/c.js', 'lib/x.js', 'lib/y.js', 'lib/z/x.js'],
-  'docs/{a,b}.md': ['docs/a.md', 'docs/b.md'],
-  'docs/a.md': ['docs/a.md'],
-};
-const POOL = Object.keys(UNIVERSE);
 /**
  * Holds per process. The portable run (vitest.config.ts) asks `ps` where Linux reads /proc and is
  * several times slower under contention: fewer holds keep it inside the test's time on 2 cores.
  */
 const ITERATIONS = process.env.AGENTVISOR_PORTABLE === '1' ? 20 : 50;
-
-interface Hold {
-  agent: string;
-  enter: bigint;
-  exit: bigint;
-  paths: { path: string; mode: 'exclusive' | 'shared' }[];
-}
-
-function readHolds(file: string): Hold[] {
-  const open = new Map<string, Hold>();
-  const holds: Hold[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line) continue;
-    const [kind, agent, at, ...rest] = line.split(' ');
-    const paths = JSON.parse(rest.join(' ')) as Hold['paths'];
-    if (kind === 'enter') open.set(agent!, { agent: agent!, enter: BigInt(at!), exit: -1n, paths });
-    else {
-      const hold = open.get(agent!)!;
-      hold.exit = BigInt(at!);
-      holds.push(hold);
-      open.delete(agent!);
-    }
-  }
-  expect(open.size, 'every enter has its exit').toBe(0);
-  return holds;
-}
-
-function conflicting(a: Hold, b: Hold): boolean {
-  return a.paths.some((p) =>
-    b.paths.some((q) => (p.mode === 'exclusive' || q.mode === 'exclusive') && UNIVERSE[p.path]!.some((f) => UNIVERSE[q.path]!.includes(f))),
-  );
-}
-
-function violations(holds: Hold[]): string[] {
-  const found: string[] = [];
-  for (let i = 0; i < holds.length; i++) {
-    for (let j = i + 1; j < holds.length; j++) {
-      const a = holds[i]!;
-      const b = holds[j]!;
-      if (a.agent === b.agent) continue;
-      const together = a.enter < b.exit && b.enter < a.exit;
-      if (together && conflicting(a, b)) found.push(`${a.agent} ${JSON.stringify(a.paths)} with ${b.agent} ${JSON.stringify(b.paths)}`);
-    }
-  }
-  return found;
-}
 
 async function contend(sharedRatio: number): Promise<Hold[]> {
   const root = testDir();
@@ -87,7 +25,7 @@ async function contend(sharedRatio: number): Promise<Hold[]> {
   for (const contender of contenders) contender.child.stdin!.end();
   const ends = await Promise.all(contenders.map((c) => c.exited));
   ends.forEach((end, i) => expect(end, contenders[i]!.stderr()).toEqual({ code: 0, signal: null }));
-  return readHolds(witness);
+  return readHolds(readFileSync(witness, 'utf8'));
 }
 
 describe('mutual exclusion across 8 processes', () => {
