@@ -79,6 +79,7 @@ export function acquireStep(s: Section, q: QueueSettings, request: AcquireReques
     // The ticket is on disk before the entry that carries it: no two waiters share one.
     s.persist();
     writeEntry(s.layout, queueEntry(s, q, request, fresh, s.nowIso));
+    s.hasQueue = true;
     logConflicts(s, request, conflicts);
     s.mutated();
     return { kind: 'waiting', ticket: fresh, conflicts };

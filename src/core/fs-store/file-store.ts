@@ -44,6 +44,7 @@ import { checkSend, claimInside, handOut, knownIn, peekMessages, sendEndInside, 
 import { DirMutex } from './mutex.js';
 import { DEFAULT_QUEUE_LEASE_MS, queueRefreshMs } from './queue.js';
 import { Section, type StoreContext } from './section.js';
+import { batchWaitMs, GroupCommit, hasTimeLeft, type Job } from '../group-commit.js';
 
 export interface FileStoreOptions {
   dir: string;
@@ -61,6 +62,15 @@ export interface FileStoreOptions {
    * (stopped, or its loop blocked) loses its place to those behind it. Default 10 s.
    */
   queueLeaseMs?: number;
+}
+
+/** A call waiting for the critical section (FileStore.section). */
+interface SectionJob extends Job {
+  body: (s: Section) => unknown;
+  create: boolean;
+  absent: unknown;
+  quiet: boolean;
+  patient: boolean;
 }
 
 const DEFAULT_BOARD_LAG_MS = 250;
@@ -82,6 +92,7 @@ export class FileStore implements Store {
   private readonly queue: QueueSettings;
   private readonly boards: BoardWriter;
   private readonly mail: Mailroom;
+  private readonly batches = new GroupCommit<SectionJob>((jobs) => this.runBatch(jobs));
   private closed = false;
   /** Sections this store has been through: after the first, the portable path never blocks on ps inside one. */
   private sectionsDone = 0;
@@ -110,32 +121,72 @@ export class FileStore implements Store {
 
   /**
    * Run `body` inside the mutex. Without `create`, a missing dir gives `absent` and writes nothing.
-   * `waitMs`: how long to wait for the mutex before STORE_BUSY (default: the busy timeout).
+   * `waitMs`: how long to wait for the mutex before STORE_BUSY (default: the busy timeout). Calls
+   * made while another of this store's sections is under way share the next one (group-commit.ts).
    */
-  private async section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A; waitMs?: number; quiet?: boolean; patient?: boolean }): Promise<T | A> {
-    if (this.closed) throw new AgentvisorError('STORE_IO', `the store for ${this.dir} is closed`, { dir: this.dir });
+  private section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A; waitMs?: number; quiet?: boolean; patient?: boolean }): Promise<T | A> {
+    if (this.closed) return Promise.reject(new AgentvisorError('STORE_IO', `the store for ${this.dir} is closed`, { dir: this.dir }));
+    return new Promise<T | A>((resolve, reject) => {
+      this.batches.submit({
+        body,
+        create: options.create,
+        absent: options.absent,
+        quiet: options.quiet === true,
+        patient: options.patient === true,
+        submittedAt: performance.now(),
+        waitMs: options.waitMs ?? this.queue.busyTimeoutMs,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+    });
+  }
+
+  /** One pass through the mutex for a batch of calls (GroupCommit's runner). */
+  private async runBatch(jobs: SectionJob[]): Promise<{ again: SectionJob[] }> {
     // One stat both tells whether the dir exists and names the mutex.
-    let identity = statSync(this.dir, { throwIfNoEntry: false });
-    if (!identity) {
-      if (!options.create) return options.absent;
+    if (!statSync(this.dir, { throwIfNoEntry: false })) {
+      for (const job of jobs) if (!job.create) job.resolve(job.absent);
+      jobs = jobs.filter((job) => job.create);
+      if (jobs.length === 0) return { again: [] };
       try {
         mkdirSync(this.dir, { recursive: true });
       } catch (error) {
         throw storeIoError('mkdir', error, this.dir);
       }
-      identity = undefined;
     }
     // The portable path's ps runs in the background, not inside the mutex where everyone would wait.
     void this.ctx.liveness.refreshAhead?.();
-    return this.mutex.run(() => {
-      this.patient = options.patient === true;
-      const s = Section.enter(this.ctx);
-      try {
-        return body(s);
-      } finally {
-        this.finish(s);
-      }
-    }, identity, options.waitMs ?? this.queue.busyTimeoutMs, options.quiet === true);
+    let answered = 0;
+    let again: SectionJob[] = [];
+    try {
+      await this.mutex.run(() => {
+        const s = Section.enter(this.ctx);
+        try {
+          for (const job of jobs) {
+            this.patient = job.patient;
+            answered++;
+            try {
+              job.resolve(job.body(s));
+            } catch (error) {
+              job.reject(error);
+              // What failed may have left the section's view behind the files: the rest get a fresh one.
+              again = jobs.slice(answered);
+              return;
+            }
+          }
+        } finally {
+          this.finish(s);
+        }
+      }, undefined, batchWaitMs(jobs), jobs.every((job) => job.quiet));
+    } catch (error) {
+      const unanswered = jobs.slice(answered);
+      // Busy for the shortest budget among them: those with time left wait on.
+      const busy = error instanceof AgentvisorError && error.code === 'STORE_BUSY';
+      const now = performance.now();
+      again = busy ? unanswered.filter((job) => hasTimeLeft(job, now)) : [];
+      for (const job of unanswered) if (!again.includes(job)) job.reject(error);
+    }
+    return { again };
   }
 
   /** After the mutation: write the counters, and see that the board follows. */

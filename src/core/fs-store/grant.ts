@@ -127,6 +127,7 @@ export function grant(s: Section, request: AcquireRequest): Granted {
       const name = names[i]!;
       const place = s.lockNamesOnEntry.has(name) ? createFile : createFreeFile;
       place(s.layout.lock(name), serialiseLock(record), { step: LOCK_STEP });
+      s.lockNamesOnEntry.add(name);
       written.push(name);
       remember(s.layout, { name, record, state: 'ok' });
       step('acquire.after-lock-file', name, () => undefined);

@@ -79,10 +79,16 @@ export class Section {
   /** Locks held now (after recovery and reclaiming); kept up to date by the mutation. */
   live: StoredLock[];
   readonly reclaimed: LockRecord[] = [];
-  /** Whether queue/ existed on entry (no waiter ever wrote one otherwise: nothing to read). */
-  readonly hasQueue: boolean;
-  /** Lock file names present on entry: a name not among them is free to be renamed into. */
-  readonly lockNamesOnEntry: ReadonlySet<string>;
+  /**
+   * Whether queue/ existed on entry or a waiter of this section's batch wrote one (no waiter ever
+   * wrote one otherwise: nothing to read).
+   */
+  hasQueue: boolean;
+  /**
+   * Lock file names present on entry, and those created since (a batch runs several calls in one
+   * section): a name not among them is free to be renamed into.
+   */
+  readonly lockNamesOnEntry: Set<string>;
   /** Something changed since the counters were last written. */
   private unpersisted = false;
   /** Something changed in this section at all (the board is behind). */

@@ -2,8 +2,8 @@
 // with its pid, start, exit code or signal and restarts; its run, what it waits for, when and why it
 // ended, and the supervisor and watchdog that keep it true. Patches merge until the run has been quiet
 // for BOARD_QUIET_MS, or at most BOARD_LAG_MS (the board may lag up to 1 s; the store adds 250 ms):
-// 50 agents that start and end together cost 50 writes, not 150. The writes go one at a time, so
-// agents' lock acquisitions and releases are not queued behind them.
+// 50 agents that start and end together cost 50 entry writes, not 150, all in one section of the
+// store (its group commit) shared with whatever acquisitions and releases come at the same time.
 
 import { hostname } from 'node:os';
 import { bootId, processStart } from '../../core/liveness.js';
@@ -86,11 +86,12 @@ export function board(): Policy {
   let writing: Promise<void> = Promise.resolve();
   let context: RunContext | null = null;
   const writeAll = async (run: RunContext): Promise<void> => {
-    for (let next = pending.entries().next(); !next.done; next = pending.entries().next()) {
-      const [id, patch] = next.value;
-      pending.delete(id);
-      await run.store.updateAgent(id, patch).catch((error: unknown) => run.log.debug({ agent: id, err: error }, 'board update failed'));
-    }
+    // All at once: the store takes them in one section (group-commit.ts), beside any acquisitions.
+    const patches = [...pending];
+    pending.clear();
+    await Promise.all(patches.map(([id, patch]) =>
+      run.store.updateAgent(id, patch).catch((error: unknown) => run.log.debug({ agent: id, err: error }, 'board update failed')),
+    ));
   };
   const flush = (run: RunContext): Promise<void> => {
     clearTimeout(timer);
