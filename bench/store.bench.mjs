@@ -94,6 +94,8 @@ async function contender(kind, id, root, witness, goFile, seconds) {
   process.stdout.write('ready\n');
   while (!existsSync(goFile)) await new Promise((resolve) => setTimeout(resolve, 5));
   const deadline = Date.now() + Number(seconds) * 1000;
+  // CPU from the start signal on (module loading and the store's opening are not the contention's).
+  const cpuAtGo = process.cpuUsage();
   let holds = 0;
   while (Date.now() < deadline) {
     const path = CONTENDED_PATHS[Math.floor(random() * CONTENDED_PATHS.length)];
@@ -106,7 +108,8 @@ async function contender(kind, id, root, witness, goFile, seconds) {
     holds++;
   }
   await store?.close();
-  process.stdout.write(`holds ${holds}\n`);
+  const cpu = process.cpuUsage(cpuAtGo);
+  process.stdout.write(`holds ${holds} cpu ${Math.round((cpu.user + cpu.system) / 1000)}\n`);
 }
 
 // ------------------------------------------------------------------ setup
@@ -349,19 +352,20 @@ async function contend(kind) {
   writeFileSync(go, '');
   const outputs = await Promise.all(children.map((c) => c.done));
   const perProcess = outputs.map((o) => Number(/holds (\d+)/.exec(o)?.[1] ?? 0));
+  const cpuMs = outputs.reduce((sum, o) => sum + Number(/cpu (\d+)/.exec(o)?.[1] ?? 0), 0);
   const { holds, violations: bad } = violations(witness);
-  return { holds, perSecond: holds / seconds, violations: bad, min: Math.min(...perProcess), max: Math.max(...perProcess) };
+  return { holds, perSecond: holds / seconds, violations: bad, min: Math.min(...perProcess), max: Math.max(...perProcess), cpuPerHold: cpuMs / Math.max(1, holds) };
 }
 
 async function contended() {
   console.log('');
   console.log(`3. ${CONTENDERS} processes contending for ${CONTENDED_PATHS.length} literal paths for ${seconds} s each library (proper-lockfile cannot lock globs: literal paths for both, one lock file per path)`);
-  console.log(`${''.padEnd(32)}${'holds/s'.padStart(9)}${'holds'.padStart(9)}${'min/proc'.padStart(9)}${'max/proc'.padStart(9)}${'violations'.padStart(11)}`);
+  console.log(`${''.padEnd(32)}${'holds/s'.padStart(9)}${'holds'.padStart(9)}${'min/proc'.padStart(9)}${'max/proc'.padStart(9)}${'violations'.padStart(11)}${'CPU ms/hold'.padStart(12)}`);
   const results = {};
   for (const kind of ['agentvisor', 'agentvisor-portable', 'proper-lockfile']) {
     const r = await contend(kind);
     results[kind] = r;
-    console.log(`${kind.padEnd(32)}${fmt(r.perSecond, 0)}${fmt(r.holds, 0)}${fmt(r.min, 0)}${fmt(r.max, 0)}${String(r.violations).padStart(11)}`);
+    console.log(`${kind.padEnd(32)}${fmt(r.perSecond, 0)}${fmt(r.holds, 0)}${fmt(r.min, 0)}${fmt(r.max, 0)}${String(r.violations).padStart(11)}${fmt(r.cpuPerHold, 2).padStart(12)}`);
     if (r.violations > 0) failed = true;
   }
   const pl = results['proper-lockfile'].perSecond;

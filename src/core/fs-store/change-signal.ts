@@ -34,19 +34,24 @@ export class ChangeSignal {
     wake?.();
   }
 
-  /** Resolves on a change, after `ms`, or when `signal` aborts; a change since the last wait counts. */
-  wait(ms: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves on a change (true: a change since the last wait counts), after `ms` or when `signal`
+   * aborts (false).
+   */
+  wait(ms: number, signal?: AbortSignal): Promise<boolean> {
     if (this.changed || signal?.aborted) {
+      const changed = this.changed;
       this.changed = false;
-      return Promise.resolve();
+      return Promise.resolve(changed);
     }
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
         this.wake = null;
+        const changed = this.changed;
         this.changed = false;
-        resolve();
+        resolve(changed);
       };
       const timer = setTimeout(done, Math.max(0, ms));
       signal?.addEventListener('abort', done, { once: true });

@@ -27,12 +27,10 @@ import type {
   Store,
 } from '../store.js';
 import { acquireStep, checkPaths, leaveQueueInside, liveQueue, mutexWaitFor, type QueueSettings } from './acquisition.js';
-import { lockFilePrefix } from './grant.js';
 import { agentIds, blankEntry, readAgent, writeAgent } from './agents.js';
 import { step, storeIoError } from './atomic-file.js';
 import { buildBoard } from './board.js';
 import { BoardWriter } from './board-writer.js';
-import { ChangeSignal } from './change-signal.js';
 import { holderConflicts, warmOverlaps } from '../rules/conflicts.js';
 import { forget } from './handles.js';
 import type { ClaimedFile } from './inbox.js';
@@ -42,8 +40,9 @@ import { instant, machineFacts, readLiveLocks } from './live-locks.js';
 import { releasable, removeLocks, removeNotFiles, renewInside } from './lock-updates.js';
 import { checkSend, claimInside, handOut, knownIn, peekMessages, sendEndInside, sendInside, take, watchInbox, type Mailroom } from './messaging.js';
 import { DirMutex } from './mutex.js';
-import { DEFAULT_QUEUE_LEASE_MS, queueRefreshMs } from './queue.js';
+import { DEFAULT_QUEUE_LEASE_MS } from './queue.js';
 import { Section, type StoreContext } from './section.js';
+import { Waiting } from './waiting.js';
 import { batchWaitMs, GroupCommit, hasTimeLeft, type Job } from '../group-commit.js';
 
 export interface FileStoreOptions {
@@ -76,8 +75,6 @@ interface SectionJob extends Job {
 const DEFAULT_BOARD_LAG_MS = 250;
 /** A section takes milliseconds: waiting this long for one means its holder is stopped or stuck. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-const WAIT_BACKOFF_START_MS = 20;
-const WAIT_BACKOFF_MAX_MS = 1000;
 const DEFAULT_WAIT_REPORT_MS = 10_000;
 
 function busyTimeoutFromEnv(): number {
@@ -213,10 +210,8 @@ export class FileStore implements Store {
     const deadline = request.timeoutMs != null ? started + request.timeoutMs : Number.POSITIVE_INFINITY;
     const reportEvery = request.waitReportMs ?? DEFAULT_WAIT_REPORT_MS;
     let ticket: number | null = null;
-    let signal: ChangeSignal | null = null;
     let lastReport = Number.NEGATIVE_INFINITY;
-    let backoff = WAIT_BACKOFF_START_MS;
-    let blockers = new Set<string>();
+    const waiting = new Waiting(this.queue, request);
     try {
       for (;;) {
         const aborted = request.signal?.aborted === true;
@@ -243,15 +238,13 @@ export class FileStore implements Store {
           lastReport = now;
           request.onWait({ conflicts: outcome.conflicts, waitedMs: Math.round(now - started) });
         }
-        blockers = blockingLockFiles(outcome.conflicts);
-        signal ??= new ChangeSignal([this.dir, this.layout.queueDir], (name) => canLetIn(name, blockers, ticket));
-        const untilReport = request.onWait ? lastReport + reportEvery - now : Number.POSITIVE_INFINITY;
-        // Back in time to refresh our entry: a waiter that does not, loses its place.
-        await signal.wait(Math.min(backoff, deadline - now, untilReport, queueRefreshMs(this.queue.queueLeaseMs)), request.signal);
-        backoff = Math.min(backoff * 2, WAIT_BACKOFF_MAX_MS);
+        waiting.attempted(ticket, outcome.conflicts);
+        // Back in time to refresh our entry (a waiter that does not, loses its place), else only
+        // when the files say the next attempt could be granted (waiting.ts).
+        await waiting.untilWorthAttempt({ deadline, reportAt: request.onWait ? lastReport + reportEvery : Number.POSITIVE_INFINITY });
       }
     } finally {
-      signal?.close();
+      waiting.close();
       if (ticket !== null) await this.leaveQueue(ticket);
     }
   }
@@ -430,28 +423,4 @@ export class FileStore implements Store {
     for (const path of [this.layout.counters, this.layout.history, this.layout.conflicts]) forget(path);
     this.closed = true;
   }
-}
-
-/**
- * The lock files a waiter's conflicts name, as name prefixes (agent and path; mode and keeper are
- * not in the record, and the keeper pid is part of a file's name).
- */
-function blockingLockFiles(conflicts: ConflictRecord[]): Set<string> {
-  const prefixes = new Set<string>();
-  for (const c of conflicts) if (c.locked_by !== null && c.lock_path !== null) prefixes.add(lockFilePrefix(c.locked_by, c.lock_path));
-  return prefixes;
-}
-
-/**
- * A change that can let this waiter in: one of the lock files it waits for going away (a release,
- * a reclaim; a renewal's rename shows too), or the entry of a waiter ahead of it in line changing
- * (leaving, mostly). Anything else (temp files, the counters, the journals, the board, other
- * paths' locks, waiters behind) cannot, and waking the whole line for each of those made every
- * waiter run a section per section under contention. What no event covers (a lease running out, a
- * holder that appeared meanwhile) the backing-off timer does.
- */
-function canLetIn(name: string, blockers: Set<string>, ticket: number | null): boolean {
-  if (name.endsWith('.lock')) return [...blockers].some((prefix) => name.startsWith(prefix));
-  const entry = /^(\d+)\.json$/.exec(name);
-  return entry !== null && (ticket === null || Number(entry[1]) < ticket);
 }

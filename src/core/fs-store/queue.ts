@@ -58,6 +58,12 @@ export interface QueueRead {
   garbage: string[];
 }
 
+/** One entry by its file name, or null when it is gone or does not parse. */
+export function readEntry(layout: Layout, name: string): QueueEntry | null {
+  const text = readRegularText(join(layout.queueDir, name));
+  return text === null ? null : parseEntry(text);
+}
+
 export function readQueue(layout: Layout): QueueRead {
   const result: QueueRead = { entries: [], garbage: [] };
   let names: string[];
