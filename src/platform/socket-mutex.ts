@@ -1,8 +1,8 @@
 // The store's mutex, the same on Linux and macOS: a chain of Unix socket files in one directory
 // (socket-dir.ts), named 1, 2, 3, ... The holder is whoever listens on the highest name. To take
 // it: read the directory; connect to the highest name k; accepted means its holder is in (wait for
-// the connection to close, then look again); refused means its holder let go or died (the kernel
-// closes a dead process's socket). Then hard-link our own listening socket (bound and listening
+// the connection to close: closed by the holder, it let go; then take k+1 without a second look);
+// refused means its holder let go or died (the kernel closes a dead process's socket). Then hard-link our own listening socket (bound and listening
 // under a private name first, so a name never exists without a listener) to k+1: link(2) fails if
 // the name exists, so one taker wins it; read the directory again: if k+1 is still the highest, we
 // are in. Names below the highest are removed only by someone who saw a higher one. Why no two
@@ -32,7 +32,7 @@ interface Listening {
   tag: string;
 }
 
-type Probe = 'accepted' | 'refused' | 'gone' | 'busy';
+type Probe = 'accepted' | 'released' | 'refused' | 'gone' | 'busy';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -61,16 +61,26 @@ function tagOwner(name: string): { pid: number; start: number } | null {
   return match ? { pid: Number(match[1]), start: Number(match[2]) } : null;
 }
 
-/** Connect to a name: accepted (resolves once the connection closes, or after `ms`), or why not. */
+/**
+ * Connect to a name: released (accepted, then closed by the listener: its holder let go or died),
+ * accepted (still open after `ms`), or why not. The listener closes the connections it accepted
+ * when it closes, and then an accepted one ends (or, still in its backlog, is reset).
+ */
 function probe(path: string, ms: number): Promise<Probe> {
   return new Promise((resolve) => {
     const socket = connect({ path });
     let outcome: Probe = 'busy';
     const timer = setTimeout(() => socket.destroy(), ms);
-    socket.on('connect', () => (outcome = 'accepted'));
+    socket.on('connect', () => {
+      outcome = 'accepted';
+      // Flowing, so that the listener's end shows as 'end'.
+      socket.resume();
+    });
+    socket.on('end', () => (outcome = 'released'));
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNREFUSED') outcome = 'refused';
       else if (error.code === 'ENOENT') outcome = 'gone';
+      else if (error.code === 'ECONNRESET' && outcome === 'accepted') outcome = 'released';
     });
     socket.on('close', () => {
       clearTimeout(timer);
@@ -170,13 +180,21 @@ export class SocketChain {
   async take(deadline: number, busy: () => Error): Promise<() => void> {
     let listening: Listening | null = null;
     let waits = 0;
+    /** The number whose listener we saw close our connection: its holder is out (no second look). */
+    let out: number | null = null;
     try {
       for (;;) {
-        const names = this.names();
-        const top = highest(names);
-        if (top > 0 && top !== this.lastHeld) {
+        const names = out === null ? this.names() : null;
+        const top: number = out ?? highest(names!);
+        out = null;
+        if (names !== null && top > 0 && top !== this.lastHeld) {
           const left = deadline - performance.now();
           const seen = await probe(`${this.dir}/${top}`, Math.max(1, Math.min(SAFETY_RETRY_MS, left)));
+          if (seen === 'released') {
+            out = top;
+            waits = 0;
+            continue;
+          }
           if (seen === 'accepted' || seen === 'gone') {
             if (seen === 'accepted' && performance.now() >= deadline) throw busy();
             waits = 0;

@@ -1,5 +1,8 @@
 // When one store rewrites status_board.json (board.ts renders it): inside a section when it is
-// orphaned, on a short timer after a mutation, on flush, and at process exit.
+// orphaned, on a short timer after a mutation, on flush, and at process exit. A board that another
+// process wrote meanwhile counts: the timer writes only when the oldest of this store's mutations
+// that no board shows yet is due (under contention every process mutates all the time, and each
+// writing its own board four times a second added a section and a board build per process).
 
 import { existsSync } from 'node:fs';
 import { buildBoard, writeBoard } from './board.js';
@@ -14,6 +17,8 @@ export type SectionRunner = <T, A>(body: (s: Section) => T, options: { create: b
 const UNLOCKED_BOARD_ATTEMPTS = 5;
 /** A board behind for longer than this was left behind by a process that died: any section fixes it. */
 const BOARD_ORPHANED_MS = 1000;
+/** Mutations remembered as not yet shown (the oldest matters; a bound for a store that never flushes). */
+const MAX_UNSHOWN = 1024;
 
 /** Writers with a board write pending, flushed when the process ends. */
 const pendingBoards = new Set<BoardWriter>();
@@ -36,6 +41,8 @@ export class BoardWriter {
   private readonly section: SectionRunner;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** This store's mutations since it last wrote a board: the generation each made, and when (monotonic ms). */
+  private unshown: { generation: number; mono: number }[] = [];
 
   constructor(ctx: StoreContext, lagMs: number, section: SectionRunner) {
     this.ctx = ctx;
@@ -47,7 +54,29 @@ export class BoardWriter {
   afterSection(s: Section): void {
     const orphaned = s.counters.board_generation < s.counters.generation && s.now.mono - s.counters.board_mono > BOARD_ORPHANED_MS;
     const written = orphaned && this.writeInside(s);
-    if (!written && s.changed) this.schedule();
+    if (written || !s.changed) return;
+    const last = this.unshown.at(-1);
+    // At the bound, the newest joins the last one: shown only with it, due with the older of the two.
+    if (last && this.unshown.length >= MAX_UNSHOWN) last.generation = s.counters.generation;
+    else this.unshown.push({ generation: s.counters.generation, mono: s.now.mono });
+    this.schedule(this.lagMs);
+  }
+
+  /**
+   * The timer's turn: done if a board written since (by any process) shows all our mutations;
+   * later if the oldest one none shows is not due yet; else write it now.
+   */
+  private async onTimer(): Promise<void> {
+    const counters = readCounters(this.ctx.layout.counters);
+    if (counters) this.unshown = this.unshown.filter((m) => m.generation > counters.board_generation);
+    const oldest = this.unshown[0];
+    if (counters && !oldest) {
+      pendingBoards.delete(this);
+      return;
+    }
+    const wait = oldest ? oldest.mono + this.lagMs - this.ctx.clock.mono() : 0;
+    if (wait > 0) this.schedule(wait);
+    else await this.flush();
   }
 
   async flush(): Promise<void> {
@@ -58,7 +87,7 @@ export class BoardWriter {
       return this.writeInside(s);
     }, { create: false, absent: true });
     if (wrote) pendingBoards.delete(this);
-    else this.schedule();
+    else this.schedule(this.lagMs);
   }
 
   /**
@@ -87,6 +116,7 @@ export class BoardWriter {
       s.counters.board_mono = s.now.mono;
       writeCounters(s.layout.counters, s.counters);
       pendingBoards.delete(this);
+      this.unshown = [];
       this.clearTimer();
       return true;
     } catch {
@@ -129,15 +159,15 @@ export class BoardWriter {
     this.closed = true;
   }
 
-  private schedule(): void {
+  private schedule(ms: number): void {
     if (this.closed) return;
     pendingBoards.add(this);
     hookExit();
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flush().catch(() => undefined);
-    }, this.lagMs);
+      this.onTimer().catch(() => undefined);
+    }, ms);
     // Exit hooks flush what the timer would have: the timer must not keep a process alive.
     this.timer.unref();
   }

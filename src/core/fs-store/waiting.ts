@@ -5,7 +5,8 @@
 // waiter ahead goes first; the waiter ahead was granted and now holds it): each such look cost a
 // pass through the mutex, which every other process then waited for.
 
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConflictRecord } from '../records.js';
 import { decideAttempt } from '../rules/acquire.js';
 import type { AcquireRequest } from '../store.js';
@@ -49,7 +50,8 @@ export class Waiting {
     this.ticket = ticket;
     this.lastSection = this.q.ctx.clock.mono();
     this.blockers = blockingLockFiles(conflicts);
-    this.signal ??= new ChangeSignal([this.q.ctx.layout.dir, this.q.ctx.layout.queueDir], (name) => canLetIn(name, this.blockers, this.ticket));
+    const { dir } = this.q.ctx.layout;
+    this.signal ??= new ChangeSignal([dir, this.q.ctx.layout.queueDir], (name) => canLetIn(dir, name, this.blockers, this.ticket));
   }
 
   /**
@@ -108,14 +110,15 @@ function blockingLockFiles(conflicts: ConflictRecord[]): Set<string> {
 
 /**
  * A change that can let this waiter in: one of the lock files it waits for going away (a release,
- * a reclaim; a renewal's rename shows too), or the entry of a waiter ahead of it in line changing
- * (leaving, mostly). Anything else (temp files, the counters, the journals, the board, other
- * paths' locks, waiters behind) cannot, and waking the whole line for each of those made every
- * waiter run a section per section under contention. What no event covers (a lease running out, a
- * holder that appeared meanwhile) the backing-off timer does.
+ * a reclaim; not one appearing, as when the waiter ahead of us is granted, nor a renewal's rename:
+ * the file is still there), or the entry of a waiter ahead of it in line changing (leaving,
+ * mostly). Anything else (temp files, the counters, the journals, the board, other paths' locks,
+ * waiters behind) cannot, and waking the whole line for each of those made every waiter run a
+ * section per section under contention. What no event covers (a lease running out, a holder that
+ * appeared meanwhile) the backing-off timer does.
  */
-function canLetIn(name: string, blockers: Set<string>, ticket: number | null): boolean {
-  if (name.endsWith('.lock')) return [...blockers].some((prefix) => name.startsWith(prefix));
+function canLetIn(dir: string, name: string, blockers: Set<string>, ticket: number | null): boolean {
+  if (name.endsWith('.lock')) return [...blockers].some((prefix) => name.startsWith(prefix)) && !existsSync(join(dir, name));
   const entry = /^(\d+)\.json$/.exec(name);
   return entry !== null && (ticket === null || Number(entry[1]) < ticket);
 }
