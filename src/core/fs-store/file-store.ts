@@ -157,6 +157,8 @@ export class FileStore implements Store {
     let again: SectionJob[] = [];
     try {
       await this.mutex.run(() => {
+        // The entry judges holders for every job: it may skip a blocking ps only if all will look again.
+        this.patient = jobs.every((job) => job.patient);
         const s = Section.enter(this.ctx);
         try {
           for (const job of jobs) {
