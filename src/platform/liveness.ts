@@ -2,9 +2,10 @@
 // process that reused the pid (its start differs). Linux reads /proc/PID/stat (µs a look); the
 // portable path asks `ps` (a few ms a call, tens under load), so it asks once for many pids
 // (`prefetch`), and asks again ahead of time, without blocking, before the store's critical
-// section (`refreshAhead`), so that ps runs outside it. Inside, an "alive" answer up to a few
-// seconds old is used as it is (an old "alive" only delays a reclaim, never grants anything) while
-// a fresh one is asked for in the background; only a pid never seen blocks on ps.
+// section (`refreshAhead`), so that ps runs outside it (asked for inside, it is started after it:
+// starting it forks this process). Inside, an "alive" answer up to a few seconds old is used as it
+// is (an old "alive" only delays a reclaim, never grants anything) while a fresh one is asked for
+// in the background; only a pid never seen blocks on ps.
 
 import { bootTimeMs } from './boot.js';
 import { readStat } from './proc.js';
@@ -86,6 +87,21 @@ export function refreshAhead(): Promise<void> {
   return refreshing;
 }
 
+let refreshQueued = false;
+
+/**
+ * refreshAhead once the caller's turn is over: starting ps forks this process, which on a loaded
+ * machine took milliseconds, and the callers judging pids are mostly inside the critical section.
+ */
+function refreshSoon(): void {
+  if (refreshQueued) return;
+  refreshQueued = true;
+  setImmediate(() => {
+    refreshQueued = false;
+    void refreshAhead();
+  }).unref();
+}
+
 function fresh(pid: number, now: number): boolean {
   const answer = answers.get(pid);
   return answer !== undefined && now - answer.at < PORTABLE_ANSWER_MS;
@@ -104,7 +120,7 @@ export function prefetch(pids: Iterable<number>): void {
   const valid = [...new Set(pids)].filter((pid) => Number.isInteger(pid) && pid > 0);
   for (const pid of valid) asked.set(pid, now);
   const wanted = valid.filter((pid) => !usable(pid, now));
-  if (valid.some((pid) => !fresh(pid, now) && !wanted.includes(pid))) void refreshAhead();
+  if (valid.some((pid) => !fresh(pid, now) && !wanted.includes(pid))) refreshSoon();
   if (wanted.length === 0) return;
   const rows = psStates(wanted);
   if (rows !== null) remember(wanted, rows, now);
@@ -120,7 +136,7 @@ export function prefetchAhead(pids: Iterable<number>): void {
     asked.set(pid, now);
     if (!fresh(pid, now)) missing = true;
   }
-  if (missing) void refreshAhead();
+  if (missing) refreshSoon();
 }
 
 /** pidState from the answers at hand (Linux: /proc, as always); 'unknown' rather than wait for ps. */
