@@ -3,8 +3,8 @@
 // refresh its entry within its lease (stopped, or its loop blocked), is dropped: it lost its place,
 // and queues again at the back if it comes back.
 
-import { mkdirSync, readdirSync } from 'node:fs';
-import { readRegularText } from './regular-file.js';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { kindOf, readRegular, readRegularText } from './regular-file.js';
 import { join } from 'node:path';
 import { compareBootIds } from '../../platform/boot.js';
 import type { PathRequest } from '../store.js';
@@ -72,17 +72,44 @@ export function readQueue(layout: Layout): QueueRead {
   } catch {
     return result;
   }
+  if (parsed.size > MAX_PARSED) parsed.clear();
   for (const name of names.sort()) {
     if (!name.endsWith('.json') || name.startsWith('.')) continue;
     const path = join(layout.queueDir, name);
-    const text = readRegularText(path);
-    if (text === null) continue;
-    const entry = parseEntry(text);
+    const entry = entryAt(path);
+    if (entry === undefined) continue;
     if (entry) result.entries.push(entry);
     else result.garbage.push(path);
   }
   result.entries.sort((a, b) => a.ticket - b.ticket);
   return result;
+}
+
+/** Entries read before, by path, with the stats they had (every section reads the whole line). */
+const parsed = new Map<string, { ino: number; size: number; mtimeMs: number; ctimeMs: number; entry: QueueEntry }>();
+const MAX_PARSED = 4096;
+
+/**
+ * The entry at `path`: unchanged since it was last read (a waiter rewrites its entry by rename, so
+ * a new version is a new inode), from memory; else read. Undefined: gone or not a regular file;
+ * null: does not parse.
+ */
+function entryAt(path: string): QueueEntry | null | undefined {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats || kindOf(stats) !== null) return undefined;
+  const known = parsed.get(path);
+  if (known && known.ino === stats.ino && known.size === stats.size && known.mtimeMs === stats.mtimeMs && known.ctimeMs === stats.ctimeMs) return known.entry;
+  let read: ReturnType<typeof readRegular>;
+  try {
+    read = readRegular(path);
+  } catch {
+    return undefined;
+  }
+  if (read.kind !== 'file') return undefined;
+  const entry = parseEntry(read.text);
+  if (entry) parsed.set(path, { ino: read.stats.ino, size: read.stats.size, mtimeMs: read.stats.mtimeMs, ctimeMs: read.stats.ctimeMs, entry });
+  else parsed.delete(path);
+  return entry;
 }
 
 /** The waiter is gone (dead, another boot or host) or its lease ran out: its place is lost. */
