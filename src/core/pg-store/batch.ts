@@ -7,6 +7,7 @@
 // renewals first. A plan that throws is undone and fails alone; the calls after it are handed back.
 
 import { AgentvisorError } from '../errors.js';
+import { fault } from '../faults.js';
 import { batchWaitMs, hasTimeLeft, type Job } from '../group-commit.js';
 import type { Session } from './connection.js';
 import { bare, commit, enter, NeedsCommitted, type PgContext, type PgSection } from './section.js';
@@ -15,6 +16,8 @@ export type Reader<T> = (results: { rows: unknown[] }[]) => T;
 
 /** One call waiting for a transaction. */
 export interface PgJob extends Job {
+  /** Named in an error (`acquire`, `release`...). */
+  what: string;
   /** Queue this call's statements on the section; the reader answers it from their results. */
   plan: (s: PgSection) => Reader<unknown>;
   /** What of the scope it must see: nothing (no lock taken), its locks, or its locks and waiting line. */
@@ -28,7 +31,7 @@ export interface PgJob extends Job {
 }
 
 /** Run `body` on the store's connection (the schema made current first). */
-export type Runner = <T>(body: (session: Session) => Promise<T>, retry: boolean, timeoutMs?: number) => Promise<T>;
+export type Runner = <T>(what: string, body: (session: Session) => Promise<T>, retry: boolean, timeoutMs?: number) => Promise<T>;
 
 interface Planned {
   job: PgJob;
@@ -47,7 +50,7 @@ export async function runPgBatch(run: Runner, ctx: PgContext, jobs: PgJob[]): Pr
   const { now, later } = choose(jobs);
   let outcome: Outcome;
   try {
-    outcome = await run((session) => planAndCommit(session, ctx, now), now.every((j) => j.retry), budget(now));
+    outcome = await run([...new Set(now.map((j) => j.what))].join(', '), (session) => planAndCommit(session, ctx, now), now.every((j) => j.retry), budget(now));
   } catch (error) {
     return { again: [...afterFailure(now, error), ...later] };
   }
@@ -84,6 +87,8 @@ function budget(jobs: PgJob[]): number | undefined {
 async function planAndCommit(session: Session, ctx: PgContext, jobs: PgJob[]): Promise<Outcome> {
   const needsView = jobs.some((j) => j.view !== 'none');
   const s = needsView ? await enter(session, ctx, jobs.some((j) => j.view === 'line')) : bare(session, ctx);
+  // Inside the transaction, the scope's lock held (tests stop a client here).
+  if (needsView) fault('pg.section.entered');
   const planned: Planned[] = [];
   let failed: Outcome['failed'] = null;
   for (const job of jobs) {

@@ -70,7 +70,7 @@ export class PgStore implements Store {
   private readonly queueLeaseMs: number;
   private readonly listener: Listener;
   private readonly inFlight: mail.InFlight = new Set();
-  private readonly batches = new GroupCommit<PgJob>((jobs) => runPgBatch((body, retry, timeoutMs) => this.call('batch', body, retry, timeoutMs), this.ctx, jobs));
+  private readonly batches = new GroupCommit<PgJob>((jobs) => runPgBatch((what, body, retry, timeoutMs) => this.call(what, body, retry, timeoutMs), this.ctx, jobs));
   private schemaReady = false;
 
   constructor(options: PgStoreOptions) {
@@ -109,9 +109,10 @@ export class PgStore implements Store {
    * Plan a call's statements in the next transaction of this store (calls made together share one:
    * batch.ts). `view`: what of the scope it must see (anything but `none` takes the scope's lock).
    */
-  private inBatch<T>(plan: (s: PgSection) => Reader<T>, options: { view: PgJob['view']; retry?: boolean; waitMs?: number }): Promise<T> {
+  private inBatch<T>(what: string, plan: (s: PgSection) => Reader<T>, options: { view: PgJob['view']; retry?: boolean; waitMs?: number }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.batches.submit({
+        what,
         plan,
         view: options.view,
         retry: options.retry === true,
@@ -147,7 +148,7 @@ export class PgStore implements Store {
         wakeup.woken = false;
         let outcome: Attempt;
         try {
-          outcome = await this.inBatch((s) => planAttempt(s, request, ticket, leaving !== null, this.queueLeaseMs), { view: 'line', retry: true });
+          outcome = await this.inBatch('acquire', (s) => planAttempt(s, request, ticket, leaving !== null, this.queueLeaseMs), { view: 'line', retry: true });
         } catch (error) {
           // A waiting request rides out a database that is away (a restart, a cut) until its deadline.
           if (!request.wait || leaving !== null || !isUnavailable(error)) throw error;
@@ -201,21 +202,21 @@ export class PgStore implements Store {
     const { holder } = options;
     // A forced release judges whose locks they are in the section; one's own is one statement.
     const released = options.force === true
-      ? await this.inBatch((s) => planRemove(s, agentId, true, (l) => wanted.includes(l.file_path) && (holder === undefined || l.agent_id === holder), (l) => mayRelease(l, agentId, options.pid, false)), { view: 'locks' })
-      : await this.inBatch((s) => planRelease(s, { agentId, paths: wanted, anyId: false, ...(options.pid !== undefined ? { pid: options.pid } : {}), ...(holder !== undefined ? { holder } : {}) }), { view: 'none' });
+      ? await this.inBatch('release', (s) => planRemove(s, agentId, true, (l) => wanted.includes(l.file_path) && (holder === undefined || l.agent_id === holder), (l) => mayRelease(l, agentId, options.pid, false)), { view: 'locks' })
+      : await this.inBatch('release', (s) => planRelease(s, { agentId, paths: wanted, anyId: false, ...(options.pid !== undefined ? { pid: options.pid } : {}), ...(holder !== undefined ? { holder } : {}) }), { view: 'none' });
     const releasedPaths = new Set(released.map((l) => l.file_path));
     return { released, notHeld: wanted.filter((p) => !releasedPaths.has(p)) };
   }
 
   async releaseAll(agentId: string, options: { pid?: number } = {}): Promise<LockRecord[]> {
     validateAgentId(agentId);
-    return this.inBatch((s) => planRelease(s, { agentId, paths: null, anyId: true, ...(options.pid !== undefined ? { pid: options.pid } : {}) }), { view: 'none' });
+    return this.inBatch('release', (s) => planRelease(s, { agentId, paths: null, anyId: true, ...(options.pid !== undefined ? { pid: options.pid } : {}) }), { view: 'none' });
   }
 
   /** `waitMs`: the renewal, retries included, ends within this (it must end inside the kill deadline). */
   async renew(agentId: string, options: RenewOptions): Promise<RenewResult> {
     validateAgentId(agentId);
-    return this.inBatch((s) => planRenew(s, agentId, options), { view: 'none', retry: true, ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) });
+    return this.inBatch('renew', (s) => planRenew(s, agentId, options), { view: 'none', retry: true, ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) });
   }
 
   async check(agentId: string, paths: PathRequest[]): Promise<ConflictRecord[]> {
@@ -230,7 +231,7 @@ export class PgStore implements Store {
   }
 
   async cleanupStale(): Promise<LockRecord[]> {
-    return this.inBatch((s) => {
+    return this.inBatch('cleanup', (s) => {
       s.add(`DELETE FROM ${SCHEMA}.messages WHERE scope = ${s.scopeLit} AND state = 'read' AND read_at < now() - interval '1 day'`);
       for (const table of ['history', 'conflicts']) {
         s.add(`DELETE FROM ${SCHEMA}.${table} WHERE scope = ${s.scopeLit} AND id <= (SELECT id FROM ${SCHEMA}.${table} WHERE scope = ${s.scopeLit} ORDER BY id DESC OFFSET 500 LIMIT 1)`);
@@ -244,7 +245,7 @@ export class PgStore implements Store {
   async updateAgent(agentId: string, patch: Partial<AgentEntry>): Promise<void> {
     validateAgentId(agentId);
     const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    await this.inBatch((s) => {
+    await this.inBatch('update agent', (s) => {
       s.add(
         `INSERT INTO ${SCHEMA}.agents (scope, agent_id, entry) VALUES (${s.scopeLit}, ${s.lit.text(agentId)}, ${s.lit.json(blankEntry())} || ${s.lit.json(given)})
          ON CONFLICT (scope, agent_id) DO UPDATE SET entry = ${SCHEMA}.agents.entry || ${s.lit.json(given)}, updated_at = now()`,
@@ -255,7 +256,7 @@ export class PgStore implements Store {
 
   async appendHistory(entries: HistoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.inBatch((s) => {
+    await this.inBatch('history', (s) => {
       s.history(entries);
       return () => undefined;
     }, { view: 'none' });
@@ -263,7 +264,7 @@ export class PgStore implements Store {
 
   async appendConflicts(conflicts: ConflictRecord[]): Promise<void> {
     if (conflicts.length === 0) return;
-    await this.inBatch((s) => {
+    await this.inBatch('conflicts', (s) => {
       logConflicts(s, conflicts);
       return () => undefined;
     }, { view: 'none' });
