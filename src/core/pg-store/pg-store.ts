@@ -254,6 +254,16 @@ export class PgStore implements Store {
     }, { view: 'none' });
   }
 
+  /** Refresh the entries' time (updated_at, the database's clock): their supervisor still keeps them. */
+  async touchAgents(agentIds: string[]): Promise<void> {
+    if (agentIds.length === 0) return;
+    for (const id of agentIds) validateAgentId(id);
+    await this.inBatch('touch agents', (s) => {
+      s.add(`UPDATE ${SCHEMA}.agents SET updated_at = now() WHERE scope = ${s.scopeLit} AND agent_id = ANY(ARRAY[${agentIds.map((id) => s.lit.text(id)).join(', ')}]::text[])`);
+      return () => undefined;
+    }, { view: 'none' });
+  }
+
   async appendHistory(entries: HistoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.inBatch('history', (s) => {

@@ -166,7 +166,10 @@ export function heartbeat(): Policy {
         if (stopped) return;
         timer = setTimeout(() => void tick(), run.settings.heartbeatMs);
         const due = [...run.agents.values()].filter((a) => a.leaseHeld && !a.isFinished);
-        await Promise.all(due.map((agent) => renewOrRetry(agent, run)));
+        // Every entry this run still keeps (waiting ones too), on a store that judges other hosts' by time.
+        const kept = [...run.agents.values()].filter((a) => !a.isFinished).map((a) => a.id);
+        const touched = run.store.touchAgents?.(kept).catch((error: unknown) => run.log.debug({ err: error }, 'touching the board entries failed'));
+        await Promise.all([...due.map((agent) => renewOrRetry(agent, run)), touched]);
         if (!flushing) {
           flushing = true;
           await run.store.flushBoard().catch(() => undefined);
