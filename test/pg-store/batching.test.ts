@@ -81,6 +81,23 @@ describePg('batching on PostgreSQL', () => {
     expect(agents.map((a) => a.agent_id).sort()).toEqual(ids.slice(0, 20).filter((_, i) => i !== 3).sort());
   });
 
+  it('a call on a lock granted earlier in the same batch waits for its commit: asked again, it is kept; forced off, it is removed', async () => {
+    const { store } = await pgKind.open();
+    const x = [{ path: 'src/x.ts', mode: 'exclusive' as const }];
+    const [first, again] = await Promise.all([store.acquire({ agentId: 'a', paths: x, owner }), store.acquire({ agentId: 'a', paths: x, owner })]);
+    expect(first.granted && again.granted).toBe(true);
+    if (!first.granted || !again.granted) return;
+    expect(again.token).toBe(first.token);
+    expect(await store.listLocks()).toHaveLength(1);
+    const [granted, forced] = await Promise.all([
+      store.acquire({ agentId: 'b', paths: [{ path: 'src/y.ts', mode: 'exclusive' }], owner }),
+      store.release('boss', ['src/y.ts'], { force: true }),
+    ]);
+    expect(granted.granted).toBe(true);
+    expect(forced).toMatchObject({ released: [expect.objectContaining({ agent_id: 'b', file_path: 'src/y.ts' })], notHeld: [] });
+    expect((await store.listLocks()).map((l) => l.file_path)).toEqual(['src/x.ts']);
+  });
+
   it('3 processes of 4 concurrent contenders each on random overlapping globs: 0 violations', { timeout: 120_000 }, async () => {
     const { dir, options } = await pgKind.open();
     const witness = join(testDir(), 'witness.log');
