@@ -1,5 +1,6 @@
 // Batching on PostgreSQL: calls of one process made together (a supervisor starting 50 agents)
-// share a handful of transactions, each row telling which one wrote it (xmin); a call that fails
+// share a handful of transactions, each row telling which one wrote it (xmin), a `run` of 20 agents
+// included; a call that fails
 // (in its plan, or in the server) fails alone; and mutual exclusion holds across OS processes
 // each issuing concurrent batches (an independent witness).
 
@@ -8,7 +9,8 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { LockRecord, Store } from '../../src/index.js';
 import { spawnFixture } from '../core/store/support.js';
-import { adminQuery, describePg } from '../helpers/pg.js';
+import { adminQuery, describePg, freshScope, pgUrl } from '../helpers/pg.js';
+import { cli, project } from '../supervisor/support.js';
 import { pgKind } from '../helpers/stores.js';
 import { testDir } from '../helpers/tempdir.js';
 import { POOL, readHolds, violations } from '../store-contract/witness.js';
@@ -57,6 +59,16 @@ describePg('batching on PostgreSQL', () => {
     expect(await writers('history', scope, `entry->>'event' = 'released'`)).toBeLessThanOrEqual(HANDFUL);
     const board = await store.board();
     expect(board.history.filter((h) => h.event === 'released')).toHaveLength(AGENTS);
+  });
+
+  it('a run of 20 agents on PostgreSQL grants them all in a handful of transactions', async () => {
+    const scope = freshScope();
+    const agents = Array.from({ length: 20 }, (_, i) => ({ id: `a${i}`, command: 'true', owns: [`files/f${i}.txt`] }));
+    const r = await cli(project({ agents }), ['run'], { env: { AGENTVISOR_STORE: pgUrl(), AGENTVISOR_SCOPE: scope } });
+    expect(r.code, r.stderr).toBe(0);
+    const locked = await adminQuery('SELECT 1 FROM agentvisor.history WHERE scope = $1 AND entry->>\'event\' = \'locked\'', [scope]);
+    expect(locked).toHaveLength(20);
+    expect(await writers('history', scope, `entry->>'event' = 'locked'`)).toBeLessThanOrEqual(HANDFUL);
   });
 
   it('a call that fails in its plan or in the server fails alone: the calls made with it succeed', async () => {
