@@ -1,8 +1,7 @@
 // Batching on PostgreSQL: calls of one process made together (a supervisor starting 50 agents)
-// share a handful of transactions, each row telling which one wrote it (xmin), a `run` of 20 agents
-// included; a call that fails
-// (in its plan, or in the server) fails alone; and mutual exclusion holds across OS processes
-// each issuing concurrent batches (an independent witness).
+// share a handful of transactions, each row telling which one wrote it (xmin), a `run` of 20
+// agents included; a call that fails (in its plan, or in the server) fails alone; and mutual
+// exclusion holds across OS processes each issuing concurrent batches (an independent witness).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
