@@ -44,14 +44,15 @@ export function planAttempt(s: PgSection, request: AcquireRequest, given: number
     return () => ({ kind: 'waiting', ticket, conflicts });
   }
   const { liveness } = s.ctx;
+  const pidStart = liveness.processStart(process.pid);
   s.pendingWaiter({
-    agent_id: request.agentId, paths: request.paths, pid: process.pid, pid_start: liveness.processStart(process.pid),
+    agent_id: request.agentId, paths: request.paths, pid: process.pid, pid_start: pidStart,
     host: liveness.host, boot_id: liveness.bootId, since: s.nowIso, heartbeat: s.nowIso, lease_ms: queueLeaseMs,
   });
   const index = s.add(
     `INSERT INTO ${SCHEMA}.waiters (scope, agent_id, paths, pid, pid_start, host, boot_id, since, heartbeat, lease_ms) VALUES (${[
       s.scopeLit, s.lit.text(request.agentId), s.lit.json(request.paths.map((p) => ({ path: p.path, mode: p.mode }))), s.lit.int(process.pid),
-      s.lit.int(liveness.processStart(process.pid)), s.lit.text(liveness.host), s.lit.text(liveness.bootId), s.lit.time(s.nowIso), s.lit.time(s.nowIso), s.lit.int(queueLeaseMs),
+      s.lit.int(pidStart), s.lit.text(liveness.host), s.lit.text(liveness.bootId), s.lit.time(s.nowIso), s.lit.time(s.nowIso), s.lit.int(queueLeaseMs),
     ].join(', ')}) RETURNING ticket`,
   );
   logConflicts(s, conflictLogEntries(request.agentId, request.paths, conflicts, s.nowIso));
