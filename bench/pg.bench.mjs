@@ -3,12 +3,14 @@
 // `postgres` when root; or AGENTVISOR_BENCH_PG=postgres://...): (1) uncontended acquire+release of
 // one path: the PostgreSQL store vs the file store vs a bare `pg` round trip (SELECT 1, the floor);
 // (2) 8 processes contending for 3 literal paths on PostgreSQL: holds per second; (3) `run` of 50
-// trivial agents on the file store, on PostgreSQL, and concurrently running the same commands.
+// trivial agents on the file store, on PostgreSQL, and concurrently running the same commands;
+// (4) the guard hook on PostgreSQL (allowing, blocking) against `node -e 0` and the guard on files,
+// interleaved, with 20 locks of other agents held.
 // Targets: (1) at most 3x the bare round trip per operation; (3) at most 1.0x concurrently on the
 // file store, 1.5x on PostgreSQL. Needs `npm run build` (npm run bench does it).
 //   node bench/pg.bench.mjs [--rounds N] [--runs N] [--seconds S]
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, userInfo } from 'node:os';
@@ -115,36 +117,65 @@ async function server() {
 async function perOperation(url) {
   const owner = { pid: process.pid, leaseMs: 15_000 };
   const request = { agentId: 'bench', paths: [{ path: 'src/a.ts', mode: 'exclusive' }], owner };
-  const time = async (op) => {
-    for (let i = 0; i < 50; i++) await op();
-    const times = [];
-    for (let i = 0; i < rounds; i++) {
-      const start = now();
-      await op();
-      times.push(msSince(start));
-    }
-    return { p50: quantile(times, 0.5), p95: quantile(times, 0.95) };
-  };
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const bare = await time(() => client.query('SELECT 1'));
-  await client.end();
+  // The floor of any durable write: one row updated, committed (the WAL flushed, fsync on).
+  await client.query('CREATE TABLE IF NOT EXISTS bench_floor_durable (n int); TRUNCATE bench_floor_durable; INSERT INTO bench_floor_durable VALUES (0)');
   const pgStore = await openStore({ dir: '/nonexistent', url, scope: `bench-${process.pid}` });
-  const onPg = await time(async () => {
-    await pgStore.acquire(request);
-    await pgStore.release('bench', ['src/a.ts']);
-  });
-  const renewOnPg = await time(() => pgStore.renew('bench', { pid: process.pid }));
-  await pgStore.close();
+  const renewer = await openStore({ dir: '/nonexistent', url, scope: `bench-renew-${process.pid}` });
+  await renewer.acquire(request);
   const dir = mkdtempSync(join(tmpdir(), 'agentvisor-bench-fs-'));
   const fileStore = await openStore({ dir: join(dir, 'locks') });
-  const onFiles = await time(async () => {
-    await fileStore.acquire(request);
-    await fileStore.release('bench', ['src/a.ts']);
-  });
+  // 50 agents' acquire + release pairs made at once (Promise.all): they share transactions.
+  const fifty = Array.from({ length: 50 }, (_, i) => ({ agentId: `bench-${i}`, paths: [{ path: `src/f${i}.ts`, mode: 'exclusive' }], owner }));
+  // Each op returns the ms of the part it times. Interleaved: every round runs each op once, so
+  // that the load of a shared machine lands on all of them alike.
+  const timed = async (body) => {
+    const start = now();
+    await body();
+    return msSince(start);
+  };
+  const ops = {
+    bare: () => timed(() => client.query('SELECT 1')),
+    durable: () => timed(() => client.query('UPDATE bench_floor_durable SET n = n + 1')),
+    onPg: () => timed(async () => {
+      await pgStore.acquire(request);
+      await pgStore.release('bench', ['src/a.ts']);
+    }),
+    acquireOnPg: async () => {
+      const ms = await timed(() => pgStore.acquire(request));
+      await pgStore.release('bench', ['src/a.ts']);
+      return ms;
+    },
+    releaseOnPg: async () => {
+      await pgStore.acquire(request);
+      return timed(() => pgStore.release('bench', ['src/a.ts']));
+    },
+    renewOnPg: () => timed(() => renewer.renew('bench', { pid: process.pid })),
+    batched: async () => (await timed(() => Promise.all(fifty.map(async (r) => {
+      await pgStore.acquire(r);
+      await pgStore.release(r.agentId, [r.paths[0].path]);
+    })))) / fifty.length,
+    onFiles: () => timed(async () => {
+      await fileStore.acquire(request);
+      await fileStore.release('bench', ['src/a.ts']);
+    }),
+  };
+  const samples = Object.fromEntries(Object.keys(ops).map((k) => [k, []]));
+  for (let round = -20; round < rounds; round++) {
+    for (const [name, op] of Object.entries(ops)) {
+      // The batch of 50 is 100 operations: once every 10 rounds is plenty.
+      if (name === 'batched' && round % 10 !== 0) continue;
+      const ms = await op();
+      if (round >= 0) samples[name].push(ms);
+    }
+  }
+  await client.end();
+  await pgStore.close();
+  await renewer.close();
   await fileStore.close();
   rmSync(dir, { recursive: true, force: true });
-  return { bare, onPg, renewOnPg, onFiles };
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { p50: quantile(v, 0.5), p95: quantile(v, 0.95) }]));
 }
 
 // ------------------------------------------------------------------ 2. 8 processes on PostgreSQL
@@ -193,6 +224,53 @@ async function runOf50(url) {
   return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, quantile(v, 0.5)]));
 }
 
+// ------------------------------------------------------------------ 4. the guard on PostgreSQL
+
+const PG_PROBE = `const { default: pg } = await import(${JSON.stringify(join(REPO, 'node_modules', 'pg', 'lib', 'index.js'))});
+const c = new pg.Client({ connectionString: process.argv[1] }); await c.connect(); await c.query('SELECT 1'); await c.end();`;
+
+function hookInput(root, relative) {
+  return `${JSON.stringify({ session_id: 'bench', cwd: root, hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: join(root, relative), content: 'x' } })}\n`;
+}
+
+async function guardOnPg(url) {
+  const root = mkdtempSync(join(tmpdir(), 'agentvisor-bench-guard-'));
+  writeFileSync(join(root, 'agents.config.json'), '{ "agents": [] }\n');
+  const scope = `bench-guard-${process.pid}`;
+  const stores = [await openStore({ dir: '/nonexistent', url, scope }), await openStore({ dir: join(root, 'data', '.agent_locks') })];
+  for (const store of stores) {
+    for (let i = 0; i < 20; i++) {
+      const path = i % 2 ? `pkg${i}/src/**` : `pkg${i}/index.ts`;
+      const r = await store.acquire({ agentId: `agent-${i}`, paths: [{ path, mode: i % 3 ? 'exclusive' : 'shared' }], owner: { pid: process.pid, leaseMs: 3_600_000 } });
+      if (!r.granted) throw new Error('guard setup: not granted');
+    }
+  }
+  const env = { ...ENV, AGENT_ID: 'bench-editor' };
+  const pgEnv = { ...env, AGENTVISOR_STORE: url, AGENTVISOR_SCOPE: scope };
+  const cases = [
+    { name: 'node -e 0', args: ['-e', '0'], env, input: '', expect: 0 },
+    // The floor of any process that asks the database: load pg, connect, one query.
+    { name: 'node + pg: connect, 1 query', args: ['--input-type=module', '-e', PG_PROBE, url], env, input: '', expect: 0 },
+    { name: 'guard on files, allow', args: [BIN, 'guard'], env, input: hookInput(root, 'app/page.tsx'), expect: 0 },
+    { name: 'guard on pg, allow', args: [BIN, 'guard'], env: pgEnv, input: hookInput(root, 'app/page.tsx'), expect: 0 },
+    { name: 'guard on pg, block', args: [BIN, 'guard'], env: pgEnv, input: hookInput(root, 'pkg3/src/x.ts'), expect: 2 },
+  ];
+  const samples = cases.map(() => []);
+  const guardRounds = Math.max(10, Math.round(rounds / 10));
+  for (let r = -3; r < guardRounds; r++) {
+    cases.forEach((c, i) => {
+      const start = now();
+      const result = spawnSync(process.execPath, c.args, { cwd: root, env: c.env, input: c.input });
+      const ms = msSince(start);
+      if (result.status !== c.expect) throw new Error(`${c.name}: exit ${result.status}, expected ${c.expect}\n${result.stderr}`);
+      if (r >= 0) samples[i].push(ms);
+    });
+  }
+  for (const store of stores) await store.close();
+  rmSync(root, { recursive: true, force: true });
+  return { rounds: guardRounds, cases: cases.map((c, i) => ({ name: c.name, p50: quantile(samples[i], 0.5), p95: quantile(samples[i], 0.95) })) };
+}
+
 // ------------------------------------------------------------------ main
 
 const verdict = (ok) => (ok ? 'met' : 'MISSED');
@@ -203,8 +281,12 @@ try {
   const ratio = one.onPg.p50 / one.bare.p50;
   console.log('1. acquire + release of one path, uncontended (ms per operation pair)');
   console.log(`   bare pg round trip (SELECT 1)   p50 ${fmt(one.bare.p50)}  p95 ${fmt(one.bare.p95)}`);
+  console.log(`   bare durable commit (1 UPDATE)  p50 ${fmt(one.durable.p50)}  p95 ${fmt(one.durable.p95)}   ${(one.durable.p50 / one.bare.p50).toFixed(1)}x the round trip (the WAL flush)`);
   console.log(`   PostgreSQL store                p50 ${fmt(one.onPg.p50)}  p95 ${fmt(one.onPg.p95)}   ${(ratio).toFixed(1)}x the round trip (acquire + release: 2 operations, ${(ratio / 2).toFixed(1)}x each; target <= ${TARGETS.perOpVsRoundTrip}x: ${verdict(ratio / 2 <= TARGETS.perOpVsRoundTrip)})`);
+  console.log(`   PostgreSQL acquire alone        p50 ${fmt(one.acquireOnPg.p50)}  p95 ${fmt(one.acquireOnPg.p95)}   ${(one.acquireOnPg.p50 / one.bare.p50).toFixed(1)}x the round trip`);
+  console.log(`   PostgreSQL release alone        p50 ${fmt(one.releaseOnPg.p50)}  p95 ${fmt(one.releaseOnPg.p95)}   ${(one.releaseOnPg.p50 / one.bare.p50).toFixed(1)}x the round trip`);
   console.log(`   PostgreSQL renewal (1 UPDATE)   p50 ${fmt(one.renewOnPg.p50)}  p95 ${fmt(one.renewOnPg.p95)}   ${(one.renewOnPg.p50 / one.bare.p50).toFixed(1)}x the round trip`);
+  console.log(`   50 pairs at once, per pair      p50 ${fmt(one.batched.p50)}  p95 ${fmt(one.batched.p95)}   ${(one.batched.p50 / one.bare.p50 / 2).toFixed(1)}x the round trip per operation (batched)`);
   console.log(`   file store                      p50 ${fmt(one.onFiles.p50)}  p95 ${fmt(one.onFiles.p95)}`);
   const busy = await contended(db.url);
   console.log(`\n2. 8 processes contending for 3 paths on PostgreSQL: ${busy.total} holds, ${busy.perSecond.toFixed(0)} holds/s`);
@@ -213,6 +295,11 @@ try {
   console.log(`   concurrently   ${fmt(run.concurrently, 0)}`);
   console.log(`   file store     ${fmt(run.files, 0)}   ${(run.files / run.concurrently).toFixed(2)}x (target <= ${TARGETS.runFileVsConcurrently}x: ${verdict(run.files / run.concurrently <= TARGETS.runFileVsConcurrently)})`);
   console.log(`   PostgreSQL     ${fmt(run.pg, 0)}   ${(run.pg / run.concurrently).toFixed(2)}x (target <= ${TARGETS.runPgVsConcurrently}x: ${verdict(run.pg / run.concurrently <= TARGETS.runPgVsConcurrently)})`);
+  const guard = await guardOnPg(db.url);
+  console.log(`\n4. the guard hook, ${guard.rounds} rounds interleaved, 20 locks of other agents held (ms)`);
+  const base = guard.cases[0].p50;
+  for (const c of guard.cases) console.log(`   ${c.name.padEnd(24)} p50 ${fmt(c.p50, 1)}  p95 ${fmt(c.p95, 1)}   ${(c.p50 / base).toFixed(2)}x node -e 0`);
+  console.log(`\nload after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 } finally {
   db.stop();
 }

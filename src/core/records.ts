@@ -122,6 +122,8 @@ export interface AgentEntry {
   watchdog_pid?: number | null;
   watchdog_pid_start?: number | null;
   boot_id?: string | null;
+  /** The supervisor's lease: on a store shared by hosts, an entry not refreshed for this long is gone. */
+  lease_ms?: number | null;
 }
 
 /** One request waiting in line (the board's `waiters`, in line order). */

@@ -2,7 +2,7 @@
 // sendMessage, readMessages, cleanupStaleLocks) on the file store, with the contract's records.
 // Input is checked before anything is opened: bad input rejects with a coded error, writes nothing.
 
-import { hostname } from 'node:os';
+import { hostName } from './liveness.js';
 import { AgentvisorError } from './errors.js';
 import { parsePattern } from './glob/index.js';
 import { resolveAgentId, validateAgentId } from './ids.js';
@@ -183,7 +183,7 @@ export async function updateStatusBoard(agentId: string, status: string, files: 
     files: paths,
     heartbeat: now,
     // Under a supervisor it keeps pid, host and start time; a bare process reports itself.
-    ...(supervised ? {} : { pid: process.pid, host: hostname(), started_at: current?.started_at ?? now }),
+    ...(supervised ? {} : { pid: process.pid, host: hostName(), started_at: current?.started_at ?? now }),
   });
 }
 

@@ -164,6 +164,12 @@ export interface Store {
    * other stores.
    */
   cleanupAgents?(options?: { exiting?: number }): Promise<string[]>;
+  /**
+   * Mark these agents' entries as still kept by a live supervisor, on the store's clock (a store
+   * shared by several hosts judges another host's entries by that time alone). Optional: a store
+   * of one machine judges its supervisors by their pids.
+   */
+  touchAgents?(agentIds: string[]): Promise<void>;
 
   /** Create or update an agent's board entry. */
   updateAgent(agentId: string, patch: Partial<AgentEntry>): Promise<void>;

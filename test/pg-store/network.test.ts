@@ -1,7 +1,8 @@
 // The database going away under a run: a restart in the middle (no double grant; renewals fail,
 // then recover; a waiting run on another host rides it out; both runs finish); messages sent
 // while a reader's connection is cut are delivered once after it reconnects; a host whose
-// connection stalls kills its agents before its lease ends, and only then is the other host granted.
+// connection stalls kills its agents before its lease ends, and only then is the other host granted;
+// a short cut: the log says when renewals fail and when they recover, and nothing is stopped.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,5 +107,27 @@ describePg('a connection that stalls', () => {
     } finally {
       reap([agentA!]);
     }
+  });
+});
+
+describePg('a short cut', () => {
+  it('the log says when renewals fail and when they recover; the agent runs on', async () => {
+    const url = pgUrl();
+    const scope = freshScope();
+    const real = new URL(url);
+    const proxy = await tcpProxy(real.hostname, Number(real.port));
+    // Lease 9 s: the kill deadline is 6 s after the last renewal, room for the test to restore the link.
+    const root = project({ heartbeatMs: 3_000, agents: [{ id: 'steady', command: fixture('exit-when', 'done'), owns: ['shared/**'] }] });
+    const run = start(root, ['run', '--log-format', 'json'], { env: hostEnv(viaProxy(url, proxy), 'host-a', scope) });
+    await waitFor(() => printedPids(run.stdout(), 'ready').length === 1, { what: 'the agent ready' });
+    proxy.set('cut');
+    await waitFor(() => run.stderr().includes('heartbeat of steady failed'), { timeoutMs: 15_000, intervalMs: 5, what: 'a failed renewal logged' });
+    proxy.set('forward');
+    await waitFor(() => run.stderr().includes('heartbeat of steady recovered'), { timeoutMs: 15_000, what: 'the recovery logged' });
+    const line = run.stderr().split('\n').find((l) => l.includes('heartbeat of steady recovered'))!;
+    expect(JSON.parse(line)).toMatchObject({ agent: 'steady', msg: expect.stringMatching(/renewals failed for \d+ ms \(\d+ attempts?\)/) });
+    writeFileSync(join(root, 'done'), '');
+    const end = await run.exited;
+    expect(end.code, run.stderr()).toBe(0);
   });
 });

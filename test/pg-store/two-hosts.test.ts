@@ -1,12 +1,15 @@
 // Two hosts on one database (separate supervisors with different AGENTVISOR_HOST, one scope):
 // mutual exclusion across them under stress with an independent witness, and a SIGKILLed
 // supervisor whose locks go to the other host only after the lease, with a higher token, when its
-// agents are already dead. The password in the URL appears in no output or log.
+// agents are already dead, and whose agents the other host then reads `stopped` (supervisor gone).
+// The password in the URL appears in no output or log.
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import type { BoardRecord } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
 import { adminQuery, describePg, freshScope, pgUrl } from '../helpers/pg.js';
 import { testDir } from '../helpers/tempdir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -26,6 +29,13 @@ interface LockRow {
   acquired_at: Date;
   heartbeat: Date;
   lease_ms: number;
+}
+
+/** The board as a host reads it (`status --json --all`). */
+async function boardAs(host: string, scope: string, cwd: string): Promise<BoardRecord> {
+  const r = await runCli(['status', '--json', '--all'], { cwd, env: hostEnv(host, scope) });
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as BoardRecord;
 }
 
 const locksOf = (scope: string) => adminQuery<LockRow>('SELECT agent_id, host, token, acquired_at, heartbeat, lease_ms FROM agentvisor.locks WHERE scope = $1 ORDER BY token', [scope]);
@@ -84,6 +94,8 @@ describePg('two hosts on one database', () => {
     const runB = start(rootB, ['run'], { env: hostEnv('host-b', scope) });
     try {
       await waitFor(async () => (await adminQuery('SELECT 1 FROM agentvisor.waiters WHERE scope = $1', [scope])).length === 1, { what: 'host B in line' });
+      // Its supervisor alive, host A's agent reads running on host B (its entry touched every heartbeat).
+      expect((await boardAs('host-b', scope, rootB)).agents['writer-a']).toMatchObject({ status: 'running', host: 'host-a', lease_ms: 1500 });
       runA.child.kill('SIGKILL');
       await runA.exited;
       const [held] = await locksOf(scope);
@@ -97,6 +109,10 @@ describePg('two hosts on one database', () => {
       expect(Date.parse(grantB.at) - held!.heartbeat.getTime()).toBeGreaterThanOrEqual(1500);
       expect(history.map((h) => `${h.entry.agent_id} ${h.entry.event}`)).toContain('writer-a reclaimed');
       await allGone([agentA!]);
+      // Host B cannot look at host A's pids: it reads the entry stopped once its lease passed untouched.
+      const seen = await boardAs('host-b', scope, rootB);
+      expect(seen.agents['writer-a']).toMatchObject({ status: 'stopped', reason: 'supervisor gone', pid: null, host: 'host-a' });
+      expect(seen.agents['writer-a']!.ended_at).toEqual(expect.any(String));
     } finally {
       reap([agentA!]);
     }

@@ -92,7 +92,8 @@ forEachStore((kind) => {
 
   it('a lease runs out without renewals: another agent is granted with a higher token; the holder learns it lost it', async () => {
     const { store } = await kind.open();
-    const taken = (await store.acquire({ agentId: 'a', paths: ex('x'), owner: { pid: process.pid, leaseMs: 300 } })) as Granted;
+    // A lease long enough that the renewal right after the grant comes within it on a loaded machine.
+    const taken = (await store.acquire({ agentId: 'a', paths: ex('x'), owner: { pid: process.pid, leaseMs: 1_000 } })) as Granted;
     const renewed = await store.renew('a', { pid: process.pid, expected: taken.locks });
     expect(renewed.lost).toEqual([]);
     expect(renewed.renewed).toHaveLength(1);

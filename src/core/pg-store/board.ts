@@ -1,7 +1,8 @@
 // The board of a scope on PostgreSQL, read fresh in one query: live locks and the live waiting line
-// (judged on the database's clock), agents, pending and recent messages, the journals' tails;
-// assembled by the shared rule.
+// (judged on the database's clock), agents (another host's judged by when its supervisor last
+// touched it), pending and recent messages, the journals' tails; assembled by the shared rule.
 
+import { settledElsewhere } from '../agent-liveness.js';
 import { blankEntry } from '../fs-store/agents.js';
 import type { AgentEntry, BoardRecord, ConflictRecord, HistoryEntry, MessageRecord } from '../records.js';
 import { assembleBoard, BOARD_CONFLICTS, BOARD_HISTORY, BOARD_MESSAGES } from '../rules/board.js';
@@ -14,7 +15,7 @@ import { waiterGone, type PgContext } from './section.js';
 interface BoardRow {
   now_ms: number;
   locks: LockRow[];
-  agents: Record<string, Partial<AgentEntry>> | null;
+  agents: Record<string, { entry: Partial<AgentEntry>; seen_ms: number }> | null;
   pending: Record<string, number> | null;
   history: HistoryEntry[];
   conflicts: ConflictRecord[];
@@ -26,7 +27,8 @@ export async function readBoard(session: Session, ctx: PgContext): Promise<Board
   const { rows } = await session.query(
     `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now_ms,
        (SELECT coalesce(json_agg(l), '[]'::json) FROM ${SCHEMA}.locks l WHERE l.scope = $1) AS locks,
-       (SELECT json_object_agg(agent_id, entry) FROM ${SCHEMA}.agents WHERE scope = $1) AS agents,
+       (SELECT json_object_agg(agent_id, json_build_object('entry', entry, 'seen_ms', (extract(epoch FROM updated_at) * 1000)::float8))
+          FROM ${SCHEMA}.agents WHERE scope = $1) AS agents,
        (SELECT json_object_agg(to_agent, n) FROM (SELECT to_agent, count(*) AS n FROM ${SCHEMA}.messages
           WHERE scope = $1 AND kind = 'message' AND state IN ('unread', 'claimed') GROUP BY to_agent) p) AS pending,
        (SELECT coalesce(json_agg(entry ORDER BY id), '[]'::json) FROM (SELECT id, entry FROM ${SCHEMA}.history WHERE scope = $1 ORDER BY id DESC LIMIT ${BOARD_HISTORY}) h) AS history,
@@ -39,7 +41,8 @@ export async function readBoard(session: Session, ctx: PgContext): Promise<Board
   const row = rows[0] as BoardRow;
   const nowMs = Number(row.now_ms);
   const agents: Record<string, AgentEntry> = {};
-  for (const [id, entry] of Object.entries(row.agents ?? {})) agents[id] = { ...blankEntry(), ...entry };
+  // Another host's entry is judged by when its supervisor last wrote or touched it (the database's clock).
+  for (const [id, { entry, seen_ms }] of Object.entries(row.agents ?? {})) agents[id] = settledElsewhere({ ...blankEntry(), ...entry }, ctx.facts, nowMs, Number(seen_ms));
   return assembleBoard({
     now: new Date(nowMs).toISOString(),
     facts: ctx.facts,

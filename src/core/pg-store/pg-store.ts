@@ -1,6 +1,7 @@
 // The PostgreSQL store: the Store interface on one database shared by many hosts (docs/pg-store.md).
-// Every mutation of a scope's locks runs in its section (section.ts); renewal is one statement;
-// reads are one query; waiters and inbox watchers wake on LISTEN/NOTIFY and poll as a fallback.
+// Acquisitions run in the scope's section (section.ts); release and renewal are one statement
+// each; calls made together share one transaction (group-commit.ts, batch.ts); reads are one
+// query; waiters and inbox watchers wake on LISTEN/NOTIFY and poll as a fallback.
 
 import { createHash } from 'node:crypto';
 import { AgentvisorError } from '../errors.js';
@@ -28,10 +29,12 @@ import type {
 import { PgConnection, type Session } from './connection.js';
 import { readBoard } from './board.js';
 import { Listener } from './listener.js';
-import { planAttempt, planRemove, readLive, renew, type Attempt } from './locks.js';
+import { logConflicts, planAttempt, planRelease, planRemove, planRenew, readLive, type Attempt } from './locks.js';
 import * as mail from './mail.js';
 import { SCHEMA, ensureSchema } from './schema.js';
-import { inSection, type PgContext } from './section.js';
+import type { PgContext, PgSection } from './section.js';
+import { runPgBatch, type PgJob, type Reader } from './batch.js';
+import { GroupCommit } from '../group-commit.js';
 import { blankEntry } from '../fs-store/agents.js';
 
 export interface PgStoreOptions {
@@ -67,6 +70,7 @@ export class PgStore implements Store {
   private readonly queueLeaseMs: number;
   private readonly listener: Listener;
   private readonly inFlight: mail.InFlight = new Set();
+  private readonly batches = new GroupCommit<PgJob>((jobs) => runPgBatch((what, body, retry, timeoutMs) => this.call(what, body, retry, timeoutMs), this.ctx, jobs));
   private schemaReady = false;
 
   constructor(options: PgStoreOptions) {
@@ -101,6 +105,26 @@ export class PgStore implements Store {
     }, { retry, what, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
   }
 
+  /**
+   * Plan a call's statements in the next transaction of this store (calls made together share one:
+   * batch.ts). `view`: what of the scope it must see (anything but `none` takes the scope's lock).
+   */
+  private inBatch<T>(what: string, plan: (s: PgSection) => Reader<T>, options: { view: PgJob['view']; retry?: boolean; waitMs?: number }): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.batches.submit({
+        what,
+        plan,
+        view: options.view,
+        retry: options.retry === true,
+        urgent: options.waitMs !== undefined,
+        submittedAt: performance.now(),
+        waitMs: options.waitMs ?? Number.POSITIVE_INFINITY,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+    });
+  }
+
   // ---------------------------------------------------------------- locks
 
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
@@ -124,7 +148,7 @@ export class PgStore implements Store {
         wakeup.woken = false;
         let outcome: Attempt;
         try {
-          outcome = await this.call('acquire', (session) => inSection(session, this.ctx, (s) => planAttempt(s, request, ticket, leaving !== null, this.queueLeaseMs)), true);
+          outcome = await this.inBatch('acquire', (s) => planAttempt(s, request, ticket, leaving !== null, this.queueLeaseMs), { view: 'line', retry: true });
         } catch (error) {
           // A waiting request rides out a database that is away (a restart, a cut) until its deadline.
           if (!request.wait || leaving !== null || !isUnavailable(error)) throw error;
@@ -175,24 +199,24 @@ export class PgStore implements Store {
   async release(agentId: string, paths: string[], options: ReleaseOptions = {}): Promise<ReleaseResult> {
     validateAgentId(agentId);
     const wanted = [...new Set(paths)];
-    const released = await this.call('release', (session) =>
-      inSection(session, this.ctx, (s) => planRemove(s, agentId, options.force === true, (l) => wanted.includes(l.file_path) && (options.holder === undefined || l.agent_id === options.holder), (l) => mayRelease(l, agentId, options.pid, false)), { readWaiters: false }),
-    );
+    const { holder } = options;
+    // A forced release judges whose locks they are in the section; one's own is one statement.
+    const released = options.force === true
+      ? await this.inBatch('release', (s) => planRemove(s, agentId, true, (l) => wanted.includes(l.file_path) && (holder === undefined || l.agent_id === holder), (l) => mayRelease(l, agentId, options.pid, false)), { view: 'locks' })
+      : await this.inBatch('release', (s) => planRelease(s, { agentId, paths: wanted, anyId: false, ...(options.pid !== undefined ? { pid: options.pid } : {}), ...(holder !== undefined ? { holder } : {}) }), { view: 'none' });
     const releasedPaths = new Set(released.map((l) => l.file_path));
     return { released, notHeld: wanted.filter((p) => !releasedPaths.has(p)) };
   }
 
   async releaseAll(agentId: string, options: { pid?: number } = {}): Promise<LockRecord[]> {
     validateAgentId(agentId);
-    return this.call('release', (session) =>
-      inSection(session, this.ctx, (s) => planRemove(s, agentId, false, () => true, (l) => mayRelease(l, agentId, options.pid, true)), { readWaiters: false }),
-    );
+    return this.inBatch('release', (s) => planRelease(s, { agentId, paths: null, anyId: true, ...(options.pid !== undefined ? { pid: options.pid } : {}) }), { view: 'none' });
   }
 
   /** `waitMs`: the renewal, retries included, ends within this (it must end inside the kill deadline). */
   async renew(agentId: string, options: RenewOptions): Promise<RenewResult> {
     validateAgentId(agentId);
-    return this.call('renew', (session) => renew(session, this.ctx, agentId, options), true, options.waitMs);
+    return this.inBatch('renew', (s) => planRenew(s, agentId, options), { view: 'none', retry: true, ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) });
   }
 
   async check(agentId: string, paths: PathRequest[]): Promise<ConflictRecord[]> {
@@ -207,15 +231,13 @@ export class PgStore implements Store {
   }
 
   async cleanupStale(): Promise<LockRecord[]> {
-    return this.call('cleanup', (session) =>
-      inSection(session, this.ctx, (s) => {
-        s.add(`DELETE FROM ${SCHEMA}.messages WHERE scope = ${s.scopeLit} AND state = 'read' AND read_at < now() - interval '1 day'`);
-        for (const table of ['history', 'conflicts']) {
-          s.add(`DELETE FROM ${SCHEMA}.${table} WHERE scope = ${s.scopeLit} AND id <= (SELECT id FROM ${SCHEMA}.${table} WHERE scope = ${s.scopeLit} ORDER BY id DESC OFFSET 500 LIMIT 1)`);
-        }
-        return () => s.reclaimed;
-      }),
-    );
+    return this.inBatch('cleanup', (s) => {
+      s.add(`DELETE FROM ${SCHEMA}.messages WHERE scope = ${s.scopeLit} AND state = 'read' AND read_at < now() - interval '1 day'`);
+      for (const table of ['history', 'conflicts']) {
+        s.add(`DELETE FROM ${SCHEMA}.${table} WHERE scope = ${s.scopeLit} AND id <= (SELECT id FROM ${SCHEMA}.${table} WHERE scope = ${s.scopeLit} ORDER BY id DESC OFFSET 500 LIMIT 1)`);
+      }
+      return () => [...s.reclaimed];
+    }, { view: 'line' });
   }
 
   // ---------------------------------------------------------------- agents, journals, board
@@ -223,27 +245,39 @@ export class PgStore implements Store {
   async updateAgent(agentId: string, patch: Partial<AgentEntry>): Promise<void> {
     validateAgentId(agentId);
     const given = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    await this.call('update agent', (session) =>
-      session.query(
-        `INSERT INTO ${SCHEMA}.agents (scope, agent_id, entry) VALUES ($1, $2, $3::jsonb || $4::jsonb)
-         ON CONFLICT (scope, agent_id) DO UPDATE SET entry = ${SCHEMA}.agents.entry || $4::jsonb, updated_at = now()`,
-        [this.scope, agentId, JSON.stringify(blankEntry()), JSON.stringify(given)],
-      ),
-    );
+    await this.inBatch('update agent', (s) => {
+      s.add(
+        `INSERT INTO ${SCHEMA}.agents (scope, agent_id, entry) VALUES (${s.scopeLit}, ${s.lit.text(agentId)}, ${s.lit.json(blankEntry())} || ${s.lit.json(given)})
+         ON CONFLICT (scope, agent_id) DO UPDATE SET entry = ${SCHEMA}.agents.entry || ${s.lit.json(given)}, updated_at = now()`,
+      );
+      return () => undefined;
+    }, { view: 'none' });
+  }
+
+  /** Refresh the entries' time (updated_at, the database's clock): their supervisor still keeps them. */
+  async touchAgents(agentIds: string[]): Promise<void> {
+    if (agentIds.length === 0) return;
+    for (const id of agentIds) validateAgentId(id);
+    await this.inBatch('touch agents', (s) => {
+      s.add(`UPDATE ${SCHEMA}.agents SET updated_at = now() WHERE scope = ${s.scopeLit} AND agent_id = ANY(ARRAY[${agentIds.map((id) => s.lit.text(id)).join(', ')}]::text[])`);
+      return () => undefined;
+    }, { view: 'none' });
   }
 
   async appendHistory(entries: HistoryEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.call('history', (session) =>
-      session.query(`INSERT INTO ${SCHEMA}.history (scope, entry) SELECT $1, e FROM jsonb_array_elements($2::jsonb) AS e`, [this.scope, JSON.stringify(entries)]),
-    );
+    await this.inBatch('history', (s) => {
+      s.history(entries);
+      return () => undefined;
+    }, { view: 'none' });
   }
 
   async appendConflicts(conflicts: ConflictRecord[]): Promise<void> {
     if (conflicts.length === 0) return;
-    await this.call('conflicts', (session) =>
-      session.query(`INSERT INTO ${SCHEMA}.conflicts (scope, entry) SELECT $1, e FROM jsonb_array_elements($2::jsonb) AS e`, [this.scope, JSON.stringify(conflicts)]),
-    );
+    await this.inBatch('conflicts', (s) => {
+      logConflicts(s, conflicts);
+      return () => undefined;
+    }, { view: 'none' });
   }
 
   async board(): Promise<BoardRecord> {

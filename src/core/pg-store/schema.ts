@@ -85,6 +85,18 @@ async function currentVersion(session: Session): Promise<number | null> {
   return Number(row.rows[0]?.version ?? 0);
 }
 
+/** The same, in one query outside a transaction (the fast path of every process's first call). */
+async function versionAtOnce(session: Session): Promise<number | null> {
+  try {
+    const row = await session.query(`SELECT max(version) AS version FROM ${SCHEMA}.schema_version`);
+    return Number(row.rows[0]?.version ?? 0);
+  } catch (error) {
+    // No schema or no table yet (undefined_table, invalid_schema_name): to be made.
+    if (['42P01', '3F000'].includes((error as { code?: string }).code ?? '')) return null;
+    throw error;
+  }
+}
+
 function refuseNewer(version: number): never {
   throw new AgentvisorError(
     'STORE_SCHEMA',
@@ -98,7 +110,7 @@ function refuseNewer(version: number): never {
  * migration lock applies what is missing. No permission to create it: STORE_SCHEMA, nothing made.
  */
 export async function ensureSchema(session: Session): Promise<void> {
-  const seen = await currentVersion(session);
+  const seen = await versionAtOnce(session);
   if (seen === SCHEMA_VERSION) return;
   if (seen !== null && seen > SCHEMA_VERSION) refuseNewer(seen);
   await session.query('BEGIN');

@@ -2,8 +2,10 @@
 // advisory lock (safe behind PgBouncer in transaction mode; released by commit, rollback or a lost
 // connection). On entry it reads the scope's locks and waiters and the database's clock in the
 // same round trip, reclaims stale locks (judged by the shared staleness rule, on the database's
-// clock) and drops waiters that are gone; the caller plans its writes from that view, and they are
-// sent with COMMIT in one more round trip.
+// clock) and drops waiters that are gone; callers plan their writes from that view (several
+// callers in turn: batch.ts), and they are sent with COMMIT in one more round trip. A section
+// without a view (`bare`) takes no lock: statements that need none (renewals, board writes,
+// releases) go in one round trip.
 
 import type { Liveness } from '../liveness.js';
 import type { HistoryEntry, LockRecord } from '../records.js';
@@ -22,18 +24,67 @@ export interface PgContext {
 
 export const CHANNEL = 'agentvisor';
 
+/** Where a section stood before a plan: a plan that throws is undone back to it. */
+export interface SectionMark {
+  statements: number;
+  live: LockRow[];
+  line: WaiterRow[];
+  notes: string[];
+  pending: number;
+}
+
+/** A plan needs rows granted earlier in the same batch to be committed first (their ids and tokens). */
+export class NeedsCommitted extends Error {
+  constructor() {
+    super('this plan needs rows committed by an earlier section');
+  }
+}
+
+/** Waiters queued in this section have no ticket yet: in the view they sort after every real one. */
+const PENDING_TICKETS = 2 ** 52;
+
 export class PgSection {
   readonly statements: string[] = [];
   readonly reclaimed: LockRecord[] = [];
-  private readonly notes = new Set<string>();
+  private notes = new Set<string>();
+  /** Rows planned in this section (not committed yet): negative ids, synthetic tickets. */
+  private pending = 0;
 
   constructor(
     readonly ctx: PgContext,
     readonly lit: Literals,
+    /** The database's clock at entry (NaN without a view: statements then use clock_timestamp()). */
     readonly nowMs: number,
     public live: LockRow[],
     public line: WaiterRow[],
+    /** Whether live and line were read under the scope's lock (else they are empty and unknown). */
+    readonly viewed = true,
   ) {}
+
+  mark(): SectionMark {
+    return { statements: this.statements.length, live: this.live, line: this.line, notes: [...this.notes], pending: this.pending };
+  }
+
+  /** Undo a plan that threw: its statements, its view changes and its notifications. */
+  undo(mark: SectionMark): void {
+    this.statements.length = mark.statements;
+    this.live = mark.live;
+    this.line = mark.line;
+    this.notes = new Set(mark.notes);
+    this.pending = mark.pending;
+  }
+
+  /** A lock row planned in this section, for the view of the plans after it (id < 0, no token yet). */
+  pendingLock(row: Omit<LockRow, 'id' | 'token' | 'beats'>): void {
+    this.pending++;
+    this.live = [...this.live, { ...row, id: -this.pending, token: Number.NaN, beats: 0 }];
+  }
+
+  /** A waiter queued in this section, behind every waiter already in line. */
+  pendingWaiter(row: Omit<WaiterRow, 'ticket'>): void {
+    this.pending++;
+    this.line = [...this.line, { ...row, ticket: PENDING_TICKETS + this.pending }];
+  }
 
   get nowIso(): string {
     return new Date(this.nowMs).toISOString();
@@ -92,7 +143,7 @@ export function waiterGone(w: WaiterRow, nowMs: number, facts: MachineFacts): bo
  * Enter: lock the scope, read it, reclaim stale locks (a separate statement that skips a lock
  * renewed meanwhile: renewals do not take the scope lock), drop gone waiters.
  */
-async function enter(session: Session, ctx: PgContext, readWaiters: boolean): Promise<PgSection> {
+export async function enter(session: Session, ctx: PgContext, readWaiters: boolean): Promise<PgSection> {
   const lit = new Literals(session.literal);
   const results = await session.batch(entrySql(ctx, lit, readWaiters));
   const row = results[2]!.rows[0] as { now_ms: number; locks: LockRow[]; waiters: WaiterRow[] };
@@ -130,19 +181,21 @@ async function reclaim(session: Session, s: PgSection): Promise<void> {
   }
 }
 
+/** A section without the scope's lock and without a view: statements that need neither. */
+export function bare(session: Session, ctx: PgContext): PgSection {
+  return new PgSection(ctx, new Literals(session.literal), Number.NaN, [], [], false);
+}
+
 /**
- * Run a section: `plan` sees the view and queues writes; they go with COMMIT in one round trip,
- * and `plan`'s returned reader gets their results.
+ * End a section: its statements, its notifications and COMMIT in one round trip (a bare section
+ * sends its statements as one implicit transaction); the results in the statements' order.
  */
-export async function inSection<T>(
-  session: Session,
-  ctx: PgContext,
-  plan: (s: PgSection) => (results: { rows: unknown[] }[]) => T,
-  options: { readWaiters?: boolean } = {},
-): Promise<T> {
-  const s = await enter(session, ctx, options.readWaiters !== false);
-  const read = plan(s);
+export async function commit(session: Session, s: PgSection): Promise<{ rows: unknown[] }[]> {
   for (const payload of s.notifications) s.add(`SELECT pg_notify(${s.lit.text(CHANNEL)}, ${s.lit.text(payload)})`);
-  const results = s.statements.length > 0 ? await session.batch(`${s.statements.join(';\n')};\nCOMMIT`) : (await session.batch('COMMIT'), []);
-  return read(results);
+  if (!s.viewed) return s.statements.length > 0 ? session.batch(s.statements.join(';\n')) : [];
+  if (s.statements.length === 0) {
+    await session.batch('COMMIT');
+    return [];
+  }
+  return session.batch(`${s.statements.join(';\n')};\nCOMMIT`);
 }

@@ -5,8 +5,7 @@
 // 50 agents that start and end together cost 50 entry writes, not 150, all in one section of the
 // store (its group commit) shared with whatever acquisitions and releases come at the same time.
 
-import { hostname } from 'node:os';
-import { bootId, processStart } from '../../core/liveness.js';
+import { bootId, hostName, processStart } from '../../core/liveness.js';
 import type { AgentEntry, AgentStatus, ConflictRecord, EndReason, WaitingFor } from '../../core/records.js';
 import type { AgentProcess } from '../agent-process.js';
 import type { AgentOutcome } from '../events.js';
@@ -66,6 +65,7 @@ function runIdentity(run: RunContext): Partial<AgentEntry> {
     watchdog_pid: settings.watchdog?.pid ?? null,
     watchdog_pid_start: settings.watchdog?.start ?? null,
     boot_id: bootId(),
+    lease_ms: settings.leaseMs,
   };
 }
 
@@ -116,7 +116,7 @@ export function board(): Policy {
       const identity = runIdentity(run);
       for (const agent of run.agents.values()) {
         update(agent.id, {
-          status: 'waiting', files: [...agent.spec.owns, ...agent.spec.reads], pid: null, host: hostname(),
+          status: 'waiting', files: [...agent.spec.owns, ...agent.spec.reads], pid: null, host: hostName(),
           started_at: null, heartbeat: null, exit_code: null, signal: null, restarts: 0,
           waiting_for: null, ended_at: null, reason: null, ...identity,
         });

@@ -3,8 +3,9 @@
 // own (lease-deadline.ts: the last successful renewal + lease − one heartbeat) on a timer of its
 // own: when it passes without a renewal, the agent's tree is SIGKILLed, before anyone else can be
 // granted its paths. A failed renewal is retried well inside that deadline, and no renewal waits
-// for the store past half the time left. A renewal that reports a lost lock means the agent no
-// longer owns its files: stop it, loudly. A stop is never awaited here: one agent's stop must not
+// for the store past half the time left; a log line says when renewals fail and one when they
+// succeed again. A renewal that reports a lost lock means the agent no longer owns its files: stop
+// it, loudly. A stop is never awaited here: one agent's stop must not
 // delay the renewal of anyone else's locks.
 
 import type { AgentProcess } from '../agent-process.js';
@@ -117,11 +118,27 @@ export function renewLease(agent: AgentProcess, run: RunContext): Promise<boolea
   return pending;
 }
 
+/** Renewals of the agent failing since (performance.now()), and how many failed. */
+const failing = new WeakMap<AgentProcess, { since: number; failures: number }>();
+
+/** After failures, the first renewal that succeeds says so once, with how long they failed. */
+function recovered(agent: AgentProcess, run: RunContext, held: boolean): void {
+  const failed = failing.get(agent);
+  if (!failed) return;
+  failing.delete(agent);
+  if (!held) return;
+  const ms = Math.round(performance.now() - failed.since);
+  run.log.info({ agent: agent.id, failedMs: ms, failures: failed.failures }, `heartbeat of ${agent.id} recovered: renewals failed for ${ms} ms (${failed.failures} ${failed.failures === 1 ? 'attempt' : 'attempts'})`);
+}
+
 /** Renew, and after a failure try again well inside the deadline (the heartbeat goes on meanwhile). */
 function renewOrRetry(agent: AgentProcess, run: RunContext): Promise<void> {
   return renewLease(agent, run).then(
-    () => undefined,
+    (held) => recovered(agent, run, held),
     (error: unknown) => {
+      const failed = failing.get(agent);
+      if (failed) failed.failures++;
+      else failing.set(agent, { since: performance.now(), failures: 1 });
       run.log.warn({ agent: agent.id, err: error }, `heartbeat of ${agent.id} failed: ${(error as Error).message}`);
       const now = performance.now();
       const at = retryAt(now, deadlineOf(agent, run), run.settings);
@@ -149,7 +166,10 @@ export function heartbeat(): Policy {
         if (stopped) return;
         timer = setTimeout(() => void tick(), run.settings.heartbeatMs);
         const due = [...run.agents.values()].filter((a) => a.leaseHeld && !a.isFinished);
-        await Promise.all(due.map((agent) => renewOrRetry(agent, run)));
+        // Every entry this run still keeps (waiting ones too), on a store that judges other hosts' by time.
+        const kept = [...run.agents.values()].filter((a) => !a.isFinished).map((a) => a.id);
+        const touched = run.store.touchAgents?.(kept).catch((error: unknown) => run.log.debug({ err: error }, 'touching the board entries failed'));
+        await Promise.all([...due.map((agent) => renewOrRetry(agent, run)), touched]);
         if (!flushing) {
           flushing = true;
           await run.store.flushBoard().catch(() => undefined);
@@ -157,6 +177,12 @@ export function heartbeat(): Policy {
         }
       };
       timer = setTimeout(() => void tick(), run.settings.heartbeatMs);
+    },
+    afterExit(agent, _exit, run) {
+      // Paused past the deadline (SIGSTOP, a blocked loop), this process may learn of the exit
+      // (the watchdog killed the agent meanwhile) before its deadline's timer runs: the lost lease
+      // is what ended the agent, and it must be said, and stop any restart.
+      if (agent.leaseHeld && !agent.isFinished && performance.now() >= deadlineOf(agent, run)) onDeadline(agent, run, true);
     },
     notify(event, run) {
       // The deadline runs from the grant: armed as soon as the agent holds its lease.
