@@ -88,6 +88,8 @@ export function refreshAhead(): Promise<void> {
 }
 
 let refreshQueued = false;
+/** When the queued refresh was asked for (it waits for the event loop, as the answer does). */
+let refreshQueuedAt = 0;
 
 /**
  * refreshAhead once the caller's turn is over: starting ps forks this process, which on a loaded
@@ -96,6 +98,7 @@ let refreshQueued = false;
 function refreshSoon(): void {
   if (refreshQueued) return;
   refreshQueued = true;
+  refreshQueuedAt = performance.now();
   setImmediate(() => {
     refreshQueued = false;
     void refreshAhead();
@@ -147,7 +150,8 @@ export function pidStateKnown(pid: number, start: number | null | undefined): Pi
   const now = performance.now();
   const answer = answers.get(pid);
   if (answer && usable(pid, now)) return remembered(pid, answer.row, start);
-  return refreshing && now - refreshStarted > BACKGROUND_OVERDUE_MS ? portableState(pid, start) : 'unknown';
+  const waitingSince = refreshing ? refreshStarted : refreshQueued ? refreshQueuedAt : null;
+  return waitingSince !== null && now - waitingSince > BACKGROUND_OVERDUE_MS ? portableState(pid, start) : 'unknown';
 }
 
 /** judgeRow, remembering a pid found gone under its own key (the row is null then). */
