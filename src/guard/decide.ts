@@ -2,8 +2,8 @@
 // (exclusive or shared: a write conflicts with both); with claim, take the free paths that this
 // agent does not already hold exclusively, all or nothing, without jumping the queue.
 
-import { holderConflicts, patternOf } from '../core/rules/conflicts.js';
-import { escapeLiteral, matchesPath, parsePattern } from '../core/glob/index.js';
+import { holderConflicts, lockCovers, patternOf } from '../core/rules/conflicts.js';
+import { escapeLiteral } from '../core/glob/index.js';
 import type { ConflictRecord, LockRecord } from '../core/records.js';
 import type { LockOwner, PathRequest, Store } from '../core/store.js';
 import type { BlockedPath } from './reason.js';
@@ -52,8 +52,9 @@ export async function decideClaim(store: Store, agentId: string, paths: string[]
   return { kind: 'allow', claimed: wanted.map((r) => byLockPath.get(r.path)!) };
 }
 
+/** Whether one of these locks covers the path (a literal lock covers what lies under it). */
 function coveredBy(locks: LockRecord[], path: string): boolean {
-  return locks.some((lock) => matchesPath(parsePattern(lock.file_path), path));
+  return locks.some((lock) => lockCovers(lock.file_path, path));
 }
 
 /** One entry per blocked path (its first conflict), in the order the tool named them. */

@@ -123,6 +123,15 @@ describe('guard --claim', () => {
     expect(held.map((l) => [l.agent_id, l.file_path, l.mode, l.pid])).toEqual([['web', 'src/app/\\[id\\]/page.tsx', 'exclusive', null]]);
   });
 
+  it('takes nothing under a literal folder the agent already holds: the folder covers its files', async () => {
+    const root = guardProject();
+    await hold(root, 'api', ['src/api']);
+    const result = await guard(root, fixture('claude-write', root), ['--claim'], { AGENT_ID: 'api' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('claimed');
+    expect((await locks(root)).map((l) => [l.agent_id, l.file_path])).toEqual([['api', 'src/api']]);
+  });
+
   it('is refused for a held path, all or nothing', async () => {
     const root = guardProject();
     await hold(root, 'docs', ['docs/**']);

@@ -51,7 +51,9 @@ describe('run exit codes', () => {
 
   it('124 when --timeout passes; an agent ignoring SIGTERM is SIGKILLed after the grace period', async () => {
     const root = project({ shutdownGraceMs: 300, agents: [{ id: 'stubborn', command: fixture('ignore-sigterm'), owns: ['x'] }] });
-    const { code, stdout } = await cli(root, ['run', '--timeout', '500ms']);
+    // Long enough for node to start the agent and install its handler on a loaded machine: with
+    // 500 ms, SIGTERM sometimes came first and killed it before it could ignore anything.
+    const { code, stdout } = await cli(root, ['run', '--timeout', '2s']);
     expect(code).toBe(124);
     expect(stdout).toContain('[stubborn] ignoring SIGTERM');
     await allGone(printedPids(stdout, 'ready'));

@@ -2,7 +2,7 @@
 // its path, since when it is held, and the changed file as witness. Witness: the board's conflicts
 // and the run's JSON summary.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
@@ -37,6 +37,23 @@ describe('an unowned change', () => {
     expect(Number.isNaN(Date.parse(conflict!.since ?? ''))).toBe(false);
     const summary = (run.stdout + run.stderr).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { summary?: { unowned: unknown[] } }).find((l) => l.summary)?.summary;
     expect(summary?.unowned).toEqual([expect.objectContaining({ path: 'free/x.txt', lockedBy: 'other', lockPath: 'free/**', since: conflict!.since })]);
+  });
+
+  it('a literal folder covers its files: owned by the agent that owns it, else naming the holder of that lock', async () => {
+    const root = project({
+      agents: [
+        { id: 'builder', command: fixture('write-file', 'out/x.txt'), owns: ['out'] },
+        { id: 'stray', command: fixture('write-file', 'free/y.txt'), owns: ['mine/**'] },
+      ],
+    }, { 'out/': null, 'mine/': null });
+    // Locked before it exists, `free` stays a literal (a folder that exists is locked as free/**).
+    expect((await cli(root, ['lock', 'free', '--agent', 'other'])).code).toBe(0);
+    mkdirSync(join(root, 'free'));
+    const run = await cli(root, ['run', '--log-format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = run.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { summary?: { agents: { agent: string; files_changed: string[] }[]; unowned: { path: string; lockPath: string | null }[] } }).find((l) => l.summary)!.summary!;
+    expect(summary.agents.find((a) => a.agent === 'builder')?.files_changed).toEqual(['out/x.txt']);
+    expect(summary.unowned).toEqual([expect.objectContaining({ path: 'free/y.txt', lockedBy: 'other', lockPath: 'free' })]);
   });
 
   it('a write under a shared (reads) lock: a write outside ownership, said once, credited to its writer', async () => {

@@ -2,7 +2,7 @@
 // witness path: exclusive overlaps anything of another agent, shared overlaps only exclusive.
 
 import { isAgentvisorError } from '../errors.js';
-import { overlapWitness, parsePattern, type Pattern } from '../glob/index.js';
+import { matchesPath, overlapWitness, parsePattern, type Pattern } from '../glob/index.js';
 import type { ConflictRecord, LockMode, LockRecord } from '../records.js';
 import type { PathRequest } from '../store.js';
 
@@ -64,6 +64,21 @@ export function overlapOf(a: string, b: string): Overlap {
  */
 function covered(pattern: Pattern): Pattern {
   return pattern.literal === null ? pattern : patternOf(`${pattern.source}/**`);
+}
+
+/**
+ * Whether the lock path `lockPath` covers the file `path`: its glob matches it, or, a literal, the
+ * path lies under it. A lock path that does not parse covers nothing here (attribution, never a
+ * decision to grant: those go through overlapOf).
+ */
+export function lockCovers(lockPath: string, path: string): boolean {
+  let pattern: Pattern;
+  try {
+    pattern = patternOf(lockPath);
+  } catch {
+    return false;
+  }
+  return matchesPath(pattern, path) || (pattern.literal !== null && matchesPath(covered(pattern), path));
 }
 
 function decide(a: string, b: string): Overlap {

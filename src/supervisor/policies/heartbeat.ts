@@ -158,6 +158,12 @@ export function heartbeat(): Policy {
       };
       timer = setTimeout(() => void tick(), run.settings.heartbeatMs);
     },
+    afterExit(agent, _exit, run) {
+      // Paused past the deadline (SIGSTOP, a blocked loop), this process may learn of the exit
+      // (the watchdog killed the agent meanwhile) before its deadline's timer runs: the lost lease
+      // is what ended the agent, and it must be said, and stop any restart.
+      if (agent.leaseHeld && !agent.isFinished && performance.now() >= deadlineOf(agent, run)) onDeadline(agent, run, true);
+    },
     notify(event, run) {
       // The deadline runs from the grant: armed as soon as the agent holds its lease.
       if (event.type !== 'locked' && event.type !== 'started') return;

@@ -14,7 +14,7 @@ import type { Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import { matchesPath, parsePattern, type Pattern } from '../../core/glob/index.js';
+import { lockCovers } from '../../core/rules/conflicts.js';
 import type { ConflictRecord, HistoryEntry, LockRecord } from '../../core/records.js';
 import type { AgentProcess } from '../agent-process.js';
 import type { Policy, RunContext } from '../policy.js';
@@ -33,41 +33,30 @@ interface Change {
   at: number;
 }
 
-function compile(paths: string[]): Pattern[] {
-  const out: Pattern[] = [];
-  for (const path of paths) {
-    try {
-      out.push(parsePattern(path));
-    } catch {
-      // The config was validated; a path the glob module refuses simply matches nothing here.
-    }
-  }
-  return out;
-}
-
 function ranAt(agent: AgentProcess, at: number): boolean {
   return agent.intervals.some((i) => at >= i.from - MTIME_SLACK_MS && (i.to === null || at <= i.to));
 }
 
 /** The live lock whose path covers `path`, an exclusive one first (the one a writer had to respect). */
 function coveringLock(held: LockRecord[], path: string): LockRecord | undefined {
-  const covering = held.filter((l) => compile([l.file_path]).some((p) => matchesPath(p, path)));
+  const covering = held.filter((l) => lockCovers(l.file_path, path));
   return covering.find((l) => l.mode === 'exclusive') ?? covering[0];
 }
 
 /** What the config declares over `path` (the first agent that does), as a lock would say it. */
 function declaredLock(run: RunContext, path: string): Pick<LockRecord, 'agent_id' | 'file_path' | 'mode' | 'timestamp'> | undefined {
   for (const agent of run.agents.values()) {
-    const owned = agent.spec.owns.find((p) => matchesAny(compile([p]), path));
-    const read = owned === undefined ? agent.spec.reads.find((p) => matchesAny(compile([p]), path)) : undefined;
+    const owned = agent.spec.owns.find((p) => lockCovers(p, path));
+    const read = owned === undefined ? agent.spec.reads.find((p) => lockCovers(p, path)) : undefined;
     const file = owned ?? read;
     if (file !== undefined) return { agent_id: agent.id, file_path: file, mode: owned !== undefined ? 'exclusive' : 'shared', timestamp: '' };
   }
   return undefined;
 }
 
-function matchesAny(patterns: Pattern[] | undefined, path: string): boolean {
-  return (patterns ?? []).some((p) => matchesPath(p, path));
+/** Whether one of these lock paths covers the path (a literal covers what lies under it). */
+function coversAny(lockPaths: string[] | undefined, path: string): boolean {
+  return (lockPaths ?? []).some((p) => lockCovers(p, path));
 }
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -82,8 +71,8 @@ export function watchChanges(): Policy {
   /** performance.now() of the watcher's last raw event, and stats of changes still being taken. */
   let lastRawAt = Number.NEGATIVE_INFINITY;
   let inFlight = 0;
-  const owns = new Map<string, Pattern[]>();
-  const declared = new Map<string, Pattern[]>();
+  const owns = new Map<string, string[]>();
+  const declared = new Map<string, string[]>();
   const seenUnowned = new Set<string>();
 
 
@@ -103,8 +92,8 @@ export function watchChanges(): Policy {
       const owner = [...run.agents.values()].find(
         (agent) =>
           ranAt(agent, change.at) &&
-          (matchesAny(owns.get(agent.id), change.path) ||
-            held.some((l) => l.agent_id === agent.id && l.mode === 'exclusive' && matchesAny(compile([l.file_path]), change.path))),
+          (coversAny(owns.get(agent.id), change.path) ||
+            held.some((l) => l.agent_id === agent.id && l.mode === 'exclusive' && lockCovers(l.file_path, change.path))),
       );
       const at = new Date(change.at).toISOString();
       if (owner) {
@@ -121,7 +110,7 @@ export function watchChanges(): Policy {
       const lock = coveringLock(held, change.path) ?? declaredLock(run, change.path);
       const lockedBy = lock?.agent_id ?? null;
       // The writer, where it is known: the one agent running then that covers the path only to read.
-      const readers = [...run.agents.values()].filter((agent) => ranAt(agent, change.at) && matchesAny(declared.get(agent.id), change.path));
+      const readers = [...run.agents.values()].filter((agent) => ranAt(agent, change.at) && coversAny(declared.get(agent.id), change.path));
       const writer = readers.length === 1 ? readers[0]! : null;
       writer?.changed.add(change.path);
       run.unowned.push({ path: change.path, lockedBy, lockPath: lock?.file_path ?? null, mode: lock?.mode ?? null, since: lock?.timestamp || null, writer: writer?.id ?? null, at });
@@ -243,8 +232,8 @@ export function watchChanges(): Policy {
     name: 'watch-changes',
     attach(run) {
       for (const agent of run.agents.values()) {
-        owns.set(agent.id, compile(agent.spec.owns));
-        declared.set(agent.id, compile([...agent.spec.owns, ...agent.spec.reads]));
+        owns.set(agent.id, agent.spec.owns);
+        declared.set(agent.id, [...agent.spec.owns, ...agent.spec.reads]);
       }
       starting = begin(run, Date.now()).catch((error: unknown) => run.log.debug({ err: error }, 'the change watcher could not start'));
     },
