@@ -4,14 +4,15 @@ import { defineConfig } from 'vitest/config';
  * Suites that run a second time with AGENTVISOR_PORTABLE=1 (every process they start takes the
  * portable paths: ps instead of /proc, the same socket-file mutex): those proving mutual exclusion,
  * crash safety, stale reclaim, the sweep of leftovers and liveness. The rest do not depend on how
- * processes are looked at, and run once.
+ * processes are looked at, and run once. The store-contract suites re-run on the file store only
+ * (test/helpers/stores.ts).
  */
 const PORTABLE_SUITES = [
   'test/core/liveness.test.ts',
-  'test/core/store/mutual-exclusion.test.ts',
+  'test/store-contract/mutual-exclusion.test.ts',
   'test/core/store/crash.test.ts',
   'test/core/store/mutex.test.ts',
-  'test/core/store/fairness.test.ts',
+  'test/store-contract/processes.test.ts',
   'test/supervisor/crash.test.ts',
   'test/supervisor/watchdog.test.ts',
 ];

@@ -1,15 +1,19 @@
-// lock, unlock and check through the built CLI, as real processes on a real coordination dir:
-// exit codes, conflict sentences, waiting in line, forced release, and one root seen from anywhere.
+// lock, unlock and check through the built CLI, as real processes, on both stores (a coordination
+// dir, a PostgreSQL scope): exit codes, conflict sentences, waiting in line, forced release; and, on
+// the file store only since they are about paths and folders, directories, glob-like file names,
+// one root seen from anywhere, and --dir.
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BoardRecord, ConflictRecord, LockRecord } from '../../src/core/records.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { testDir } from '../helpers/tempdir.js';
-import { cli, coordinationDirExists, json, project, start } from './support.js';
+import { forEachStore } from '../helpers/stores.js';
+import { cli, coordinationDirExists, json, onStore, project } from './support.js';
 
-describe('lock / unlock / check', () => {
+forEachStore((kind) => describe('lock / unlock / check', () => {
   it('takes, reports, refuses overlapping, and releases exactly once', async () => {
+    const { cli } = onStore(kind.name);
     const root = project();
     const taken = await cli(root, ['lock', 'src/api/**', 'docs/a.md', '--agent', 'api', '--json']);
     expect(taken.code, taken.stderr).toBe(0);
@@ -19,7 +23,7 @@ describe('lock / unlock / check', () => {
       ['docs/a.md', 'api', 'exclusive', null],
     ]);
     expect(locks[0]!.token).toBeGreaterThan(0);
-    expect(coordinationDirExists(root)).toBe(true);
+    expect(coordinationDirExists(root)).toBe(kind.name === 'file');
 
     // Another agent: refused (exit 3), the holder, the held path and a witness said on stderr.
     const refused = await cli(root, ['lock', 'src/**/auth.ts', 'free.ts', '--agent', 'web']);
@@ -57,6 +61,7 @@ describe('lock / unlock / check', () => {
   });
 
   it('shared locks overlap shared ones only; --force releases another agent\'s lock, recorded as forced', async () => {
+    const { cli } = onStore(kind.name);
     const root = project();
     const env = { AGENT_ID: 'reader1' };
     expect((await cli(root, ['lock', 'src/types/**', '--shared'], { env })).code).toBe(0);
@@ -72,6 +77,7 @@ describe('lock / unlock / check', () => {
   });
 
   it('of two processes locking overlapping globs at once, exactly one wins and the other names it', async () => {
+    const { cli } = onStore(kind.name);
     const root = project();
     const [a, b] = await Promise.all([
       cli(root, ['lock', 'src/*.py', '--agent', 'a']),
@@ -84,6 +90,7 @@ describe('lock / unlock / check', () => {
   });
 
   it('--wait waits in line until the holder unlocks; --wait 200ms gives up with 3', async () => {
+    const { cli, start } = onStore(kind.name);
     const root = project();
     expect((await cli(root, ['lock', 'src/**', '--agent', 'holder'])).code).toBe(0);
 
@@ -102,6 +109,7 @@ describe('lock / unlock / check', () => {
   });
 
   it('an interrupted wait takes nothing and exits 130', async () => {
+    const { cli, start } = onStore(kind.name);
     const root = project();
     expect((await cli(root, ['lock', 'a.txt', '--agent', 'holder'])).code).toBe(0);
     const waiter = start(root, ['lock', 'a.txt', 'b.txt', '--agent', 'w', '--wait']);
@@ -110,7 +118,10 @@ describe('lock / unlock / check', () => {
     expect(await waiter.exited).toBe(130);
     expect((await cli(root, ['check', 'b.txt', '--agent', 'other'])).code).toBe(0);
   });
+}));
 
+// File-only: the CLI's paths and folders (the store sees only the lock paths they become).
+describe('lock paths from the file system', () => {
   it('a directory becomes its subtree, said on stderr', async () => {
     const root = project([], { 'src/api/index.ts': '' });
     const taken = await cli(root, ['lock', 'src/api', '--agent', 'api']);

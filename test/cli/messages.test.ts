@@ -1,13 +1,16 @@
-// send and inbox through the built CLI: delivery before the agent starts, oldest first, exactly
-// once, --peek, broadcast, unknown targets, --end, the sender's identity, and --follow.
+// send and inbox through the built CLI, on both stores: delivery before the agent starts, oldest
+// first, exactly once, --peek, broadcast, unknown targets, --end, the sender's identity, and
+// --follow; on files, an inbox on a missing coordination dir creates nothing.
 
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord } from '../../src/core/records.js';
+import type { BoardRecord, MessageRecord } from '../../src/core/records.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { cli, coordinationDirExists, json, project, start } from './support.js';
+import { forEachStore } from '../helpers/stores.js';
+import { cli, coordinationDirExists, json, onStore, project } from './support.js';
 
-describe('send / inbox', () => {
+forEachStore((kind) => describe('send / inbox', () => {
   it('delivers oldest first, exactly once, --peek leaves them; * reaches every other known agent', async () => {
+    const { cli } = onStore(kind.name);
     const root = project(['api', 'web', 'rev']);
     // api has never run: the message waits in its inbox.
     expect((await cli(root, ['send', 'api', 'first', '--from', 'web'])).code).toBe(0);
@@ -42,11 +45,13 @@ describe('send / inbox', () => {
   });
 
   it('refuses an unknown agent with 2 and writes nothing; without a sender it warns and sends as unknown_agent', async () => {
+    const { cli } = onStore(kind.name);
     const root = project(['api']);
     const unknown = await cli(root, ['send', 'nobody', 'hi', '--from', 'api']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('"nobody"');
-    expect(coordinationDirExists(root)).toBe(false);
+    if (kind.name === 'file') expect(coordinationDirExists(root)).toBe(false);
+    else expect(json<BoardRecord>(await cli(root, ['status', '--json']))).toMatchObject({ pending_messages: {}, history: [], messages: [] });
 
     const anonymous = await cli(root, ['send', 'api', 'who am i']);
     expect(anonymous.code).toBe(0);
@@ -69,14 +74,8 @@ describe('send / inbox', () => {
     expect(handoff.code, handoff.stderr).toBe(0);
   });
 
-  it('inbox on a missing coordination dir prints nothing and creates nothing', async () => {
-    const root = project(['api']);
-    const empty = await cli(root, ['inbox', '--agent', 'api']);
-    expect([empty.code, empty.stdout]).toEqual([0, '']);
-    expect(coordinationDirExists(root)).toBe(false);
-  });
-
   it('inbox --follow prints messages that arrive after it started, until interrupted', async () => {
+    const { cli, start } = onStore(kind.name);
     const root = project(['api', 'web']);
     expect((await cli(root, ['send', 'api', 'before', '--from', 'web'])).code).toBe(0);
     const follower = start(root, ['inbox', '--agent', 'api', '--follow', '--json']);
@@ -89,5 +88,15 @@ describe('send / inbox', () => {
     expect(lines.map((m) => m.message)).toEqual(['before', 'after']);
     // Consumed as they were printed.
     expect(json(await cli(root, ['inbox', '--agent', 'api', '--json']))).toEqual([]);
+  });
+}));
+
+// File-only: the coordination dir.
+describe('inbox on files', () => {
+  it('inbox on a missing coordination dir prints nothing and creates nothing', async () => {
+    const root = project(['api']);
+    const empty = await cli(root, ['inbox', '--agent', 'api']);
+    expect([empty.code, empty.stdout]).toEqual([0, '']);
+    expect(coordinationDirExists(root)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
-// status and cleanup through the built CLI: the table, the fresh board record, an empty status
-// that creates nothing, --watch until interrupted, and cleanup's count.
+// status and cleanup through the built CLI, on both stores: the table, the fresh board record, the
+// current run's agents apart from earlier runs', --watch until interrupted, and cleanup's count; on
+// files, an empty status that creates nothing.
 
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
@@ -8,28 +9,12 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { BoardRecord, LockRecord } from '../../src/core/records.js';
 import { waitFor, isGone } from '../helpers/wait-for.js';
 import { testDir } from '../helpers/tempdir.js';
-import { cli, coordinationDirExists, json, LOCK_DIR, project, start } from './support.js';
+import { forEachStore } from '../helpers/stores.js';
+import { cli, coordinationDirExists, json, LOCK_DIR, onStore, project } from './support.js';
 
-describe('status', () => {
-  it('on a missing coordination dir: an empty status, as a table and as a board, creating nothing', async () => {
-    const root = project();
-    const table = await cli(root, ['status']);
-    expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/Agents \(0\)\n {2}none/);
-    expect(table.stdout).toMatch(/Locks \(0\)\n {2}none/);
-    const board = json<BoardRecord>(await cli(root, ['status', '--json']));
-    expect(board).toMatchObject({ locks: [], agents: {}, pending_messages: {}, history: [], conflicts: [] });
-    expect(coordinationDirExists(root)).toBe(false);
-
-    // An empty coordination dir stays empty under every read-only command.
-    mkdirSync(join(root, LOCK_DIR), { recursive: true });
-    for (const args of [['status'], ['status', '--json'], ['check', 'a', '--agent', 'x'], ['inbox', '--agent', 'x'], ['cleanup'], ['unlock', 'a', '--agent', 'x']]) {
-      expect((await cli(root, args)).code, args.join(' ')).toBe(args[0] === 'unlock' ? 1 : 0);
-    }
-    expect(readdirSync(join(root, LOCK_DIR))).toEqual([]);
-  });
-
+forEachStore((kind) => describe('status', () => {
   it('shows locks, conflicts and pending messages; --json is a valid board record', async () => {
+    const { cli } = onStore(kind.name);
     const root = project(['api', 'web']);
     expect((await cli(root, ['lock', 'src/api/**', '--agent', 'api', '--ttl', '1h'])).code).toBe(0);
     expect((await cli(root, ['lock', 'src/api/x.ts', '--agent', 'web'])).code).toBe(3);
@@ -63,6 +48,7 @@ describe('status', () => {
   });
 
   it("the current run's agents first; earlier runs' apart, listed with --all; ended agents say why", async () => {
+    const { cli } = onStore(kind.name);
     const root = testDir({
       'one.json': JSON.stringify({ agents: [{ id: 'old', command: 'true' }] }),
       'two.json': JSON.stringify({ agents: [{ id: 'new', command: 'exit 3' }] }),
@@ -82,6 +68,7 @@ describe('status', () => {
   });
 
   it('--watch prints the board again when a lock changes, until SIGINT', async () => {
+    const { cli, start } = onStore(kind.name);
     const root = project();
     expect((await cli(root, ['lock', 'first.txt', '--agent', 'a'])).code).toBe(0);
     const watcher = start(root, ['status', '--watch', '--json']);
@@ -93,10 +80,11 @@ describe('status', () => {
     watcher.child.kill('SIGINT');
     expect(await watcher.exited).toBe(0);
   });
-});
+}));
 
-describe('cleanup', () => {
+forEachStore((kind) => describe('cleanup', () => {
   it('reclaims stale locks (TTL passed, dead keeper), leaves live ones, and counts', async () => {
+    const { cli } = onStore(kind.name);
     const root = project();
     expect((await cli(root, ['cleanup'])).stdout).toContain('reclaimed 0 stale locks');
     expect(coordinationDirExists(root)).toBe(false);
@@ -108,7 +96,7 @@ describe('cleanup', () => {
     expect((await cli(root, ['lock', 'live.txt', '--agent', 'c'])).code).toBe(0);
     const kept = await cli(root, ['lock', 'kept.txt'], { env: { AGENT_ID: 'b', AGENTVISOR_SUPERVISOR: String(keeper.pid) } });
     expect(kept.code, kept.stderr).toBe(0);
-    const ttl = await cli(root, ['lock', 'ttl1.txt', 'ttl2.txt', '--agent', 'a', '--ttl', '1s', '--json']);
+    const ttl = await cli(root, ['lock', 'ttl1.txt', 'ttl2.txt', '--agent', 'a', '--ttl', '300ms', '--json']);
     expect(ttl.code, ttl.stderr).toBe(0);
     const expiresAt = Date.parse(json<LockRecord[]>(ttl)[0]!.expires_at!);
     keeper.kill('SIGKILL');
@@ -128,5 +116,26 @@ describe('cleanup', () => {
     const board = json<BoardRecord>(await cli(root, ['status', '--json']));
     expect(board.locks.map((l) => l.file_path)).toEqual(['live.txt']);
     expect((await cli(root, ['cleanup'])).stdout).toContain('reclaimed 0 stale locks');
+  });
+}));
+
+// File-only: the coordination dir.
+describe('status on files', () => {
+  it('on a missing coordination dir: an empty status, as a table and as a board, creating nothing', async () => {
+    const root = project();
+    const table = await cli(root, ['status']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/Agents \(0\)\n {2}none/);
+    expect(table.stdout).toMatch(/Locks \(0\)\n {2}none/);
+    const board = json<BoardRecord>(await cli(root, ['status', '--json']));
+    expect(board).toMatchObject({ locks: [], agents: {}, pending_messages: {}, history: [], conflicts: [] });
+    expect(coordinationDirExists(root)).toBe(false);
+
+    // An empty coordination dir stays empty under every read-only command.
+    mkdirSync(join(root, LOCK_DIR), { recursive: true });
+    for (const args of [['status'], ['status', '--json'], ['check', 'a', '--agent', 'x'], ['inbox', '--agent', 'x'], ['cleanup'], ['unlock', 'a', '--agent', 'x']]) {
+      expect((await cli(root, args)).code, args.join(' ')).toBe(args[0] === 'unlock' ? 1 : 0);
+    }
+    expect(readdirSync(join(root, LOCK_DIR))).toEqual([]);
   });
 });

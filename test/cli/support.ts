@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { onTestFinished } from 'vitest';
 import { runCli, spawnCli, type CliOptions, type CliResult } from '../helpers/cli.js';
+import { freshScope, pgUrl } from '../helpers/pg.js';
+import type { StoreName } from '../helpers/stores.js';
 import { testDir, type Tree } from '../helpers/tempdir.js';
 
 export const LOCK_DIR = join('data', '.agent_locks');
@@ -18,6 +20,20 @@ export function project(agents: string[] = [], tree: Tree = {}): string {
 
 export function cli(root: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
   return runCli(args, { cwd: root, ...options });
+}
+
+/**
+ * `cli` and `start` on one store: the file store in the project's coordination dir, or a fresh
+ * PostgreSQL scope (AGENTVISOR_STORE, AGENTVISOR_SCOPE) for the test's commands.
+ */
+export function onStore(store: StoreName): { env: Record<string, string>; cli: typeof cli; start: typeof start } {
+  const env: Record<string, string> = store === 'postgres' ? { AGENTVISOR_STORE: pgUrl(), AGENTVISOR_SCOPE: freshScope() } : {};
+  const withEnv = (options: CliOptions): CliOptions => ({ ...options, env: { ...env, ...options.env } });
+  return {
+    env,
+    cli: (root, args, options = {}) => cli(root, args, withEnv(options)),
+    start: (root, args, options = {}) => start(root, args, withEnv(options)),
+  };
 }
 
 export function coordinationDirExists(root: string): boolean {

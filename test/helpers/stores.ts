@@ -1,5 +1,6 @@
 // Both stores for one suite: each test gets a fresh file store (a temp dir) or a fresh PostgreSQL
-// scope on the run's server; the options a fixture process needs to open the same store.
+// scope on the run's server; the options a fixture process needs to open the same store, and the
+// environment that points the CLI and the seed API at it.
 
 import { join } from 'node:path';
 import { describe, onTestFinished } from 'vitest';
@@ -16,6 +17,8 @@ export interface Opened {
   dir: string;
   /** What openStore needs for the same store in another process (ACTOR_STORE_OPTIONS). */
   options: Omit<OpenStoreOptions, 'dir'>;
+  /** The environment that points the CLI and the seed API at the same store (AGENTVISOR_DIR, or AGENTVISOR_STORE and AGENTVISOR_SCOPE). */
+  env: Record<string, string>;
   /** Another handle on the same store (as another process would have), closed after the test. */
   again(extra?: Partial<OpenStoreOptions>): Promise<Store>;
 }
@@ -31,7 +34,8 @@ async function opened(dir: string, options: Omit<OpenStoreOptions, 'dir'>, extra
     onTestFinished(() => store.close());
     return store;
   };
-  return { store: await open(), dir, options, again: open };
+  const env: Record<string, string> = options.url ? { AGENTVISOR_STORE: options.url, AGENTVISOR_SCOPE: options.scope! } : { AGENTVISOR_DIR: dir };
+  return { store: await open(), dir, options, env, again: open };
 }
 
 export const fileKind: StoreKind = {
@@ -44,8 +48,13 @@ export const pgKind: StoreKind = {
   open: (extra = {}) => opened(join(testDir(), 'locks'), { url: pgUrl(), scope: freshScope() }, extra),
 };
 
-/** Run `body` once per store: the PostgreSQL one skipped loudly without a server. */
+/**
+ * Run `body` once per store: the PostgreSQL one skipped loudly without a server. The portable
+ * re-run (AGENTVISOR_PORTABLE, vitest.config.ts) is about the file store's own process and mutex
+ * paths: it runs the file store only, so that the suites it repeats do not pay for PostgreSQL twice.
+ */
 export function forEachStore(body: (kind: StoreKind) => void): void {
   describe('file store', () => body(fileKind));
+  if (process.env.AGENTVISOR_PORTABLE === '1') return;
   describePg('PostgreSQL store', () => body(pgKind));
 }

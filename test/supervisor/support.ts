@@ -77,7 +77,11 @@ export interface LockFile {
 
 /** The lock records on disk (the truth), read directly. */
 export function locksOnDisk(root: string): LockFile[] {
-  const dir = join(root, LOCK_DIR);
+  return locksIn(join(root, LOCK_DIR));
+}
+
+/** The lock records in a coordination dir, read directly. */
+export function locksIn(dir: string): LockFile[] {
   if (!existsSync(dir)) return [];
   const locks: LockFile[] = [];
   for (const name of readdirSync(dir)) {

@@ -128,9 +128,16 @@ export async function takeOrClaim(session: Session, ctx: PgContext, agentId: str
     const self = me(ctx);
     const back = rows.filter((r) => r.state === 'claimed' && stranded(r, self, ctx, how.inFlight, nowMs));
     const open = rows.filter((r) => r.state === 'unread' || back.includes(r));
+    // Senders whose earlier messages another reader is still delivering: their later ones wait (should
+    // that reader die, the claims come back and go first), so each sender's order holds, as on files.
+    const waitFor = new Set(rows.filter((r) => r.state === 'claimed' && !back.includes(r)).map((r) => r.from_agent));
     const taken: MessageRow[] = [];
     for (const row of open) {
       if (row.kind === 'end' && how.ends === 'skip') continue;
+      if (waitFor.has(row.from_agent)) {
+        if (row.kind === 'end') break;
+        continue;
+      }
       taken.push(row);
       if (row.kind === 'end') break;
     }

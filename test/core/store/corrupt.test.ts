@@ -1,3 +1,4 @@
+// File-only: corrupt files are the file store's own (the PostgreSQL store's rows are typed).
 // Corrupt, truncated and unknown-version files: no reader crashes, and the documented rules hold
 // (docs/file-store.md): a lock file that does not parse holds everything until it is an hour old;
 // a lock from a newer agentvisor is respected and never rewritten; bad board, agent, journal and

@@ -1,3 +1,5 @@
+// File-only: SIGKILL at the file store's own steps (lock files, txn files, the link, the dir's mutex).
+// A SIGKILLed holder's locks reclaimed once, on both stores: test/store-contract/processes.test.ts.
 // Crashes where they hurt, by SIGKILL at named fault points: in the middle of a multi-path
 // acquisition, inside the critical section, and two processes reclaiming one stale lock at once.
 

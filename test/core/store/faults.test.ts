@@ -1,3 +1,4 @@
+// File-only: fault steps of the file store's file I/O.
 // ENOSPC, EIO and EACCES injected at each file step of an acquisition (real failures thrown where
 // the real fs call would be, not mocks): the acquisition rejects with STORE_IO naming the step and
 // errno, grants nothing, leaves no temp or txn file, and the critical section is free again.

@@ -1,13 +1,10 @@
-// Lock paths that do not parse: acquire and check refuse them (INVALID_GLOB) before writing
-// anything; a lock file that carries one anyway (an older version, a person) is held by its agent
-// on everything and never makes a reader throw; escaped literal names with brackets lock exactly
-// that file (what the guard's --claim takes).
+// File-only: a lock file (or queue entry) that carries a lock path that does not parse (an older
+// version, a person) is held by its agent on everything and never makes a reader throw. (Refusing
+// such a path in a request, and escaped literal names, on both stores: test/store-contract/paths.test.ts.)
 
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
-import { escapeLiteral } from '../../../src/core/glob/index.js';
 import { systemLiveness } from '../../../src/core/liveness.js';
 import { FileStore } from '../../../src/core/fs-store/file-store.js';
 import type { LockOwner } from '../../../src/index.js';
@@ -21,25 +18,6 @@ function open(): { store: FileStore; dir: string } {
   const dir = join(testDir(), 'locks');
   return { store: new FileStore({ dir }), dir };
 }
-
-describe('a request naming a lock path that does not parse', () => {
-  it('acquire rejects it with INVALID_GLOB and writes nothing, even beside good paths', async () => {
-    const { store, dir } = open();
-    await expect(store.acquire({ agentId: 'a', paths: [{ path: BAD, mode: 'exclusive' }], owner: SELF })).rejects.toMatchObject({
-      code: 'INVALID_GLOB',
-      facts: { path: BAD },
-    });
-    expect(existsSync(dir)).toBe(false);
-
-    await store.acquire({ agentId: 'a', paths: [{ path: 'ok.ts', mode: 'exclusive' }], owner: SELF });
-    const before = readdirSync(dir).sort();
-    const mixed = [{ path: 'fine/**', mode: 'exclusive' as const }, { path: 'x/{a', mode: 'shared' as const }];
-    await expect(store.acquire({ agentId: 'a', paths: mixed, owner: SELF, wait: true })).rejects.toMatchObject({ code: 'INVALID_GLOB' });
-    expect(readdirSync(dir).sort()).toEqual(before);
-    await expect(store.check('b', [{ path: BAD, mode: 'exclusive' }])).rejects.toMatchObject({ code: 'INVALID_GLOB' });
-    await store.close();
-  });
-});
 
 describe('a lock file whose lock path does not parse', () => {
   it('is held by its agent on everything: check, acquire and board answer, its agent releases it with "**"', async () => {
@@ -82,22 +60,6 @@ describe('a lock file whose lock path does not parse', () => {
     }));
     const result = await store.acquire({ agentId: 'b', paths: [{ path: 'z', mode: 'exclusive' }], owner: SELF });
     expect(result).toMatchObject({ granted: false, conflicts: [{ locked_by: 'w', lock_path: BAD, queued: true }] });
-    await store.close();
-  });
-});
-
-describe('escaped literal names with brackets, braces, ! and (', () => {
-  it('lock exactly that file: what guard --claim takes is granted and conflicts by name', async () => {
-    const { store } = open();
-    const names = ['src/app/[[]slug]/page.tsx', 'app/[id]/page.tsx', 'a]b', '{x}', '!x', '(x)', '[[]'];
-    const granted = await store.acquire({ agentId: 'guard', paths: names.map((n) => ({ path: escapeLiteral(n), mode: 'exclusive' as const })), owner: SELF });
-    expect(granted.granted).toBe(true);
-    for (const name of names) {
-      const conflicts = await store.check('other', [{ path: escapeLiteral(name), mode: 'shared' }]);
-      expect(conflicts.map((c) => c.witness), name).toEqual([name]);
-    }
-    expect(await store.check('other', [{ path: 'src/app/*/page.tsx', mode: 'shared' }])).toMatchObject([{ witness: 'src/app/[[]slug]/page.tsx' }]);
-    expect(await store.check('other', [{ path: 'src/app/slug/page.tsx', mode: 'exclusive' }])).toEqual([]);
     await store.close();
   });
 });

@@ -1,3 +1,4 @@
+// File-only: the file store's lock file names.
 // A waiter wakes when a lock file that blocks it goes away; it knows its blockers only from
 // conflict records (agent and path), so every file name of that agent and path, whatever its mode
 // and keeper pid, must start with the prefix it watches for (a mismatch left waiters to their

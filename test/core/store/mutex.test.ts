@@ -1,3 +1,4 @@
+// File-only: the file store's directory mutex.
 // The critical section's mutex in the cases that break a naive one: the coordination dir deleted
 // and made again while a process is inside (a new inode), and a holder stopped inside (SIGSTOP):
 // writers give up with STORE_BUSY naming it, readers never wait for it.

@@ -37,8 +37,8 @@ export function spawnActor(dir: string, ops: Op[], env: Record<string, string | 
   return spawnFixture('actor.mjs', [dir, JSON.stringify(ops)], env);
 }
 
-export function spawnFixture(name: string, args: string[], env: Record<string, string | undefined> = {}): Actor {
-  const child = spawn(process.execPath, [FIXTURES + name, ...args], { env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+export function spawnFixture(name: string, args: string[], env: Record<string, string | undefined> = {}, cwd?: string): Actor {
+  const child = spawn(process.execPath, [FIXTURES + name, ...args], { env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   const lines: Line[] = [];
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
