@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * portable paths: ps instead of /proc, the same socket-file mutex): those proving mutual exclusion,
  * crash safety, stale reclaim, the sweep of leftovers and liveness. The rest do not depend on how
  * processes are looked at, and run once. The store-contract suites re-run on the file store only
- * (test/helpers/stores.ts).
+ * (test/helpers/stores.ts); the PostgreSQL store's own two-host suite re-runs on it.
  */
 const PORTABLE_SUITES = [
   'test/core/liveness.test.ts',
@@ -15,6 +15,9 @@ const PORTABLE_SUITES = [
   'test/store-contract/processes.test.ts',
   'test/supervisor/crash.test.ts',
   'test/supervisor/watchdog.test.ts',
+  // The PostgreSQL store judges this host's pids too (ps under portable): 8 contenders on two hosts,
+  // a SIGKILLed supervisor's locks going over only after the lease.
+  'test/pg-store/two-hosts.test.ts',
 ];
 
 // Tests spawn real processes; two cores are shared, so keep parallelism modest and timeouts generous.
