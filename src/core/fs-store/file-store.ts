@@ -1,8 +1,8 @@
 // The file store: the Store interface on a coordination dir (layout in docs/file-store.md). Every
-// mutation runs in one short synchronous critical section (mutex.ts, section.ts); reads that need
-// no consistency across files (check, listLocks, board, peek) take no mutex.
+// mutation runs in one short synchronous critical section, batched with the process's other calls
+// (section-runner.ts, mutex.ts, section.ts); reads that need no consistency across files (check,
+// listLocks, board, peek) take no mutex.
 
-import { mkdirSync, statSync } from 'node:fs';
 import { settledEntry, supervisorGone } from '../agent-liveness.js';
 import { systemClock, type Clock } from '../clock.js';
 import { AgentvisorError } from '../errors.js';
@@ -28,7 +28,7 @@ import type {
 } from '../store.js';
 import { acquireStep, checkPaths, leaveQueueInside, liveQueue, mutexWaitFor, type QueueSettings } from './acquisition.js';
 import { agentIds, blankEntry, readAgent, writeAgent } from './agents.js';
-import { step, storeIoError } from './atomic-file.js';
+import { step } from './atomic-file.js';
 import { buildBoard } from './board.js';
 import { BoardWriter } from './board-writer.js';
 import { holderConflicts, warmOverlaps } from '../rules/conflicts.js';
@@ -39,11 +39,10 @@ import { Layout } from './layout.js';
 import { instant, machineFacts, readLiveLocks } from './live-locks.js';
 import { releasable, removeLocks, removeNotFiles, renewInside } from './lock-updates.js';
 import { checkSend, claimInside, handOut, knownIn, peekMessages, sendEndInside, sendInside, take, watchInbox, type Mailroom } from './messaging.js';
-import { DirMutex } from './mutex.js';
 import { DEFAULT_QUEUE_LEASE_MS } from './queue.js';
-import { Section, type StoreContext } from './section.js';
+import type { Section, StoreContext } from './section.js';
+import { SectionRunner, type SectionOptions } from './section-runner.js';
 import { Waiting } from './waiting.js';
-import { batchWaitMs, GroupCommit, hasTimeLeft, type Job } from '../group-commit.js';
 
 export interface FileStoreOptions {
   dir: string;
@@ -63,15 +62,6 @@ export interface FileStoreOptions {
   queueLeaseMs?: number;
 }
 
-/** A call waiting for the critical section (FileStore.section). */
-interface SectionJob extends Job {
-  body: (s: Section) => unknown;
-  create: boolean;
-  absent: unknown;
-  quiet: boolean;
-  patient: boolean;
-}
-
 const DEFAULT_BOARD_LAG_MS = 250;
 /** A section takes milliseconds: waiting this long for one means its holder is stopped or stuck. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
@@ -85,27 +75,22 @@ function busyTimeoutFromEnv(): number {
 export class FileStore implements Store {
   readonly dir: string;
   private readonly ctx: StoreContext;
-  private readonly mutex: DirMutex;
+  private readonly sections: SectionRunner;
   private readonly queue: QueueSettings;
   private readonly boards: BoardWriter;
   private readonly mail: Mailroom;
-  private readonly batches = new GroupCommit<SectionJob>((jobs) => this.runBatch(jobs));
   private closed = false;
-  /** Sections this store has been through: after the first, the portable path never blocks on ps inside one. */
-  private sectionsDone = 0;
-  /** The section running now belongs to a call that will look again (a waiting acquire). */
-  private patient = false;
 
   constructor(options: FileStoreOptions) {
     this.dir = options.dir;
-    const liveness = storeLiveness(options.liveness ?? systemLiveness, () => this.sectionsDone > 0 || this.patient);
+    const liveness = storeLiveness(options.liveness ?? systemLiveness, () => this.sections.warm);
     this.ctx = { layout: new Layout(options.dir), clock: options.clock ?? systemClock, liveness, facts: machineFacts(liveness) };
-    this.mutex = new DirMutex(options.dir);
     this.queue = {
       ctx: this.ctx,
       busyTimeoutMs: options.busyTimeoutMs ?? busyTimeoutFromEnv(),
       queueLeaseMs: options.queueLeaseMs ?? DEFAULT_QUEUE_LEASE_MS,
     };
+    this.sections = new SectionRunner(options.dir, this.ctx, this.queue.busyTimeoutMs, (s) => this.boards.afterSection(s));
     this.boards = new BoardWriter(this.ctx, options.boardLagMs ?? DEFAULT_BOARD_LAG_MS, this.section.bind(this));
     this.mail = { ctx: this.ctx, inFlight: new Set() };
   }
@@ -116,87 +101,9 @@ export class FileStore implements Store {
 
   // ---------------------------------------------------------------- the critical section
 
-  /**
-   * Run `body` inside the mutex. Without `create`, a missing dir gives `absent` and writes nothing.
-   * `waitMs`: how long to wait for the mutex before STORE_BUSY (default: the busy timeout). Calls
-   * made while another of this store's sections is under way share the next one (group-commit.ts).
-   */
-  private section<T, A>(body: (s: Section) => T, options: { create: boolean; absent: A; waitMs?: number; quiet?: boolean; patient?: boolean }): Promise<T | A> {
-    if (this.closed) return Promise.reject(new AgentvisorError('STORE_IO', `the store for ${this.dir} is closed`, { dir: this.dir }));
-    return new Promise<T | A>((resolve, reject) => {
-      this.batches.submit({
-        body,
-        create: options.create,
-        absent: options.absent,
-        quiet: options.quiet === true,
-        patient: options.patient === true,
-        submittedAt: performance.now(),
-        waitMs: options.waitMs ?? this.queue.busyTimeoutMs,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-      });
-    });
-  }
-
-  /** One pass through the mutex for a batch of calls (GroupCommit's runner). */
-  private async runBatch(jobs: SectionJob[]): Promise<{ again: SectionJob[] }> {
-    // One stat both tells whether the dir exists and names the mutex.
-    if (!statSync(this.dir, { throwIfNoEntry: false })) {
-      for (const job of jobs) if (!job.create) job.resolve(job.absent);
-      jobs = jobs.filter((job) => job.create);
-      if (jobs.length === 0) return { again: [] };
-      try {
-        mkdirSync(this.dir, { recursive: true });
-      } catch (error) {
-        throw storeIoError('mkdir', error, this.dir);
-      }
-    }
-    // The portable path's ps runs in the background, not inside the mutex where everyone would wait.
-    void this.ctx.liveness.refreshAhead?.();
-    let answered = 0;
-    let again: SectionJob[] = [];
-    try {
-      await this.mutex.run(() => {
-        // The entry judges holders for every job: it may skip a blocking ps only if all will look again.
-        this.patient = jobs.every((job) => job.patient);
-        const s = Section.enter(this.ctx);
-        try {
-          for (const job of jobs) {
-            this.patient = job.patient;
-            answered++;
-            try {
-              job.resolve(job.body(s));
-            } catch (error) {
-              job.reject(error);
-              // What failed may have left the section's view behind the files: the rest get a fresh one.
-              again = jobs.slice(answered);
-              return;
-            }
-          }
-        } finally {
-          this.finish(s);
-        }
-      }, undefined, batchWaitMs(jobs), jobs.every((job) => job.quiet));
-    } catch (error) {
-      const unanswered = jobs.slice(answered);
-      // Busy for the shortest budget among them: those with time left wait on.
-      const busy = error instanceof AgentvisorError && error.code === 'STORE_BUSY';
-      const now = performance.now();
-      again = busy ? unanswered.filter((job) => hasTimeLeft(job, now)) : [];
-      for (const job of unanswered) if (!again.includes(job)) job.reject(error);
-    }
-    return { again };
-  }
-
-  /** After the mutation: write the counters, and see that the board follows. */
-  private finish(s: Section): void {
-    this.sectionsDone++;
-    try {
-      if (s.needsPersist) s.persist();
-    } catch {
-      // The counters are recovered from the files themselves; the mutation stands.
-    }
-    this.boards.afterSection(s);
+  /** Run `body` inside the mutex (section-runner.ts: batched with this process's other calls). */
+  private section<T, A>(body: (s: Section) => T, options: SectionOptions<A>): Promise<T | A> {
+    return this.sections.run(body, options);
   }
 
   // ---------------------------------------------------------------- locks
@@ -423,6 +330,7 @@ export class FileStore implements Store {
     if (this.closed) return;
     await this.boards.close();
     for (const path of [this.layout.counters, this.layout.history, this.layout.conflicts]) forget(path);
+    this.sections.close();
     this.closed = true;
   }
 }
