@@ -92,6 +92,29 @@ describePg('batching on PostgreSQL', () => {
     expect(agents.map((a) => a.agent_id).sort()).toEqual(ids.slice(0, 20).filter((_, i) => i !== 3).sort());
   });
 
+  it("a renewal's short budget cuts only renewals short: a board write made with it has the whole call deadline", async () => {
+    const { store, options } = await pgKind.open();
+    const scope = options.scope!;
+    const granted = await store.acquire({ agentId: 'a', paths: [{ path: 'x', mode: 'exclusive' }], owner });
+    if (!granted.granted) throw new Error('not granted');
+    // Another session holds the lock's row: the renewal's UPDATE waits for it, past its budget.
+    const { default: pg } = await import('pg');
+    const blocker = new pg.Client({ connectionString: pgUrl() });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT 1 FROM agentvisor.locks WHERE scope = $1 FOR UPDATE', [scope]);
+      const renewal = store.renew('a', { pid: process.pid, expected: granted.locks, waitMs: 300 });
+      const write = store.updateAgent('a', { status: 'running' });
+      await expect(renewal).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await write;
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+    }
+    expect((await store.board()).agents.a?.status).toBe('running');
+  });
+
   it('a call on a lock granted earlier in the same batch waits for its commit: asked again, it is kept; forced off, it is removed', async () => {
     const { store } = await pgKind.open();
     const x = [{ path: 'src/x.ts', mode: 'exclusive' as const }];

@@ -3,8 +3,9 @@
 // release, a cleanup) the batch enters the section once (advisory lock and read, section.ts); each
 // plan in turn sees the earlier plans' effects; their statements go with one COMMIT, and each
 // caller's reader gets its own results. Calls that need no view (releases, renewals, board writes)
-// go in one round trip. Renewals never wait behind the scope's lock: a batch holding both runs the
-// renewals first. A plan that throws is undone and fails alone; the calls after it are handed back.
+// go in one round trip. Renewals on their deadline batch only among themselves: never behind the
+// scope's lock, and their short budgets never cut another call short. A plan that throws is undone
+// and fails alone; the calls after it are handed back.
 
 import { AgentvisorError } from '../errors.js';
 import { fault } from '../faults.js';
@@ -68,13 +69,18 @@ export async function runPgBatch(run: Runner, ctx: PgContext, jobs: PgJob[]): Pr
   return { again: [...rest, ...later] };
 }
 
-/** The jobs of this transaction, and those handed back for the next. */
+/**
+ * The jobs of this transaction, and those handed back for the next. Renewals on their deadline go
+ * among themselves: a transaction ends within the shortest budget of its jobs, which must never
+ * cut short a release or a board write that has the whole call deadline (and renewals never wait
+ * behind the scope's lock).
+ */
 function choose(jobs: PgJob[]): { now: PgJob[]; later: PgJob[] } {
   if (jobs[0]!.alone) return { now: [jobs[0]!], later: jobs.slice(1) };
   const together = jobs.filter((j) => !j.alone);
   const alone = jobs.filter((j) => j.alone);
-  if (together.some((j) => j.urgent) && together.some((j) => j.view !== 'none')) {
-    return { now: together.filter((j) => j.view === 'none'), later: [...together.filter((j) => j.view !== 'none'), ...alone] };
+  if (together.some((j) => j.urgent) && together.some((j) => !j.urgent)) {
+    return { now: together.filter((j) => j.urgent), later: [...together.filter((j) => !j.urgent), ...alone] };
   }
   return { now: together, later: alone };
 }
@@ -109,7 +115,8 @@ async function planAndCommit(session: Session, ctx: PgContext, jobs: PgJob[]): P
  * The transaction failed. Alone, the job fails. Together: when the server refused a statement
  * (one call's bad data), each runs again alone, so only that call fails; when the database is
  * away, each fails as it would have alone, except retryable calls in a batch that could not retry
- * (it held others), which run again alone while they have time.
+ * (it held others), which run again alone while they have time, and renewals that still have time
+ * when the batch ended at the shortest budget among them, which run again together.
  */
 function afterFailure(jobs: PgJob[], error: unknown): PgJob[] {
   if (jobs.length === 1) {
@@ -122,10 +129,12 @@ function afterFailure(jobs: PgJob[], error: unknown): PgJob[] {
   }
   const retried = jobs.every((j) => j.retry);
   const now = performance.now();
-  const again = retried ? [] : jobs.filter((j) => j.retry && hasTimeLeft(j, now));
+  // A batch that retried already ran out of the shortest budget: those with a budget of their own
+  // left try again (never a call without one: it was retried for the whole call deadline).
+  const again = jobs.filter((j) => j.retry && hasTimeLeft(j, now) && (!retried || Number.isFinite(j.waitMs)));
   for (const job of jobs) {
-    if (again.includes(job)) job.alone = true;
-    else job.reject(error);
+    if (!again.includes(job)) job.reject(error);
+    else if (!retried) job.alone = true;
   }
   return again;
 }

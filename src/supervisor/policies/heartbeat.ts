@@ -178,11 +178,15 @@ export function heartbeat(): Policy {
       };
       timer = setTimeout(() => void tick(), run.settings.heartbeatMs);
     },
-    afterExit(agent, _exit, run) {
+    async afterExit(agent, _exit, run) {
       // Paused past the deadline (SIGSTOP, a blocked loop), this process may learn of the exit
       // (the watchdog killed the agent meanwhile) before its deadline's timer runs: the lost lease
-      // is what ended the agent, and it must be said, and stop any restart.
-      if (agent.leaseHeld && !agent.isFinished && performance.now() >= deadlineOf(agent, run)) onDeadline(agent, run, true);
+      // is what ended the agent, and it must be said, and stop any restart. A renewal sent in time
+      // and still under way (bounded by its budget) may yet have kept the lease: its answer first.
+      const overdue = (): boolean => agent.leaseHeld && !agent.isFinished && performance.now() >= deadlineOf(agent, run);
+      if (!overdue()) return;
+      await inFlight.get(agent)?.catch(() => false);
+      if (overdue()) onDeadline(agent, run, true);
     },
     notify(event, run) {
       // The deadline runs from the grant: armed as soon as the agent holds its lease.
