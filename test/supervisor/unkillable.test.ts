@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { isGone, waitFor } from '../helpers/wait-for.js';
 import { cli, fixtureArgv, LOCK_DIR, locksOnDisk, printedPids, project, reap, start } from './support.js';
+import { capable } from '../helpers/capability.js';
 
 const FREEZER = '/sys/fs/cgroup/freezer';
 
@@ -23,11 +24,11 @@ function freezerGroup(): string | null {
   }
 }
 
-const canFreeze = (() => {
+const canFreeze = capable((() => {
   const group = freezerGroup();
   if (group) rmdirSync(group);
   return group !== null;
-})();
+})(), 'the cgroup v2 freezer (to make a process that survives SIGKILL)');
 
 function heartbeatOf(root: string, agent: string): number | null {
   const dir = join(root, LOCK_DIR);
