@@ -5,10 +5,11 @@
 import { stringOption } from './args.js';
 import type { CommandContext } from './command.js';
 import { EXIT } from './exit-codes.js';
+import { readHookInput } from './hook-stdin.js';
 
 export async function runMessageHook(ctx: CommandContext): Promise<number> {
   try {
-    const payload = await readAll(ctx.stdin);
+    const payload = await readHookInput(ctx.stdin);
     const { messageHook } = await import('../guard/message-hook.js');
     await messageHook({
       payload,
@@ -22,10 +23,4 @@ export async function runMessageHook(ctx: CommandContext): Promise<number> {
     ctx.stderr.write(`agentvisor inbox --hook: messages not delivered this time: ${error instanceof Error ? error.message : String(error)}\n`);
   }
   return EXIT.ok;
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) text += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-  return text;
 }

@@ -3,14 +3,14 @@
 // lets the edit through on exit 1 or a timeout. Loads no yargs, zod, execa, pino or chokidar, and
 // of its own modules only those of the mode it runs in: it starts on every edit an agent makes.
 
-import { fstatSync, read, writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import { flag, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
+import { readHookInput } from '../hook-stdin.js';
 
 /** The guard gives up (and blocks) after this long rather than hold the agent up. */
 const DEFAULT_DEADLINE_MS = 20_000;
 const BLOCK = 2;
-const READ_CHUNK = 64 * 1024;
 
 export const command: CommandSpec = {
   name: 'guard',
@@ -57,7 +57,7 @@ async function checkHook(ctx: CommandContext): Promise<{ code: number; message: 
   if (await stdinIsTerminal()) {
     throw new Error('guard reads a hook payload (JSON) on stdin; it is meant to run as a pre-tool hook (see agentvisor guard --help)');
   }
-  const payload = await readPayload(ctx);
+  const payload = await readHookInput(ctx.stdin);
   const { hookGuard } = await import('../../guard/hook-guard.js');
   return hookGuard({
     payload,
@@ -82,33 +82,6 @@ async function stdinIsTerminal(): Promise<boolean> {
   if (!fstatSync(0).isCharacterDevice()) return false;
   const { isatty } = await import('node:tty');
   return isatty(0);
-}
-
-/**
- * fd 0 read with plain reads: a stream costs ~3 ms to set up, on every edit. Asynchronous, so that
- * the deadline still fires when a client never closes stdin. A stdin left non-blocking by whoever
- * started us (EAGAIN) is read on as a stream from where the plain reads stopped.
- */
-async function readPayload(ctx: CommandContext): Promise<string> {
-  const chunks: Buffer[] = [];
-  for (;;) {
-    const chunk = Buffer.allocUnsafe(READ_CHUNK);
-    let n: number;
-    try {
-      n = await readStdin(chunk);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      for await (const rest of ctx.stdin) chunks.push(Buffer.from(rest as Buffer));
-      break;
-    }
-    if (n === 0) break;
-    chunks.push(chunk.subarray(0, n));
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function readStdin(into: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => read(0, into, 0, into.length, null, (error, n) => (error ? reject(error) : resolve(n))));
 }
 
 /**
