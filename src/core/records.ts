@@ -165,6 +165,11 @@ export interface BoardRecord {
   scope?: string;
 }
 
+/** What a board says, without when it was written or read: two boards with one key show the same. */
+export function boardContentKey(board: BoardRecord): string {
+  return JSON.stringify({ ...board, updated_at: undefined, now: undefined });
+}
+
 /** The board of a store that does not exist yet: nothing held, nobody known. */
 export function emptyBoard(now: Date = new Date()): BoardRecord {
   const at = now.toISOString();

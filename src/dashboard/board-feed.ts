@@ -4,7 +4,7 @@
 // the board, `details`: what the board does not hold (agents' last output lines and token use from
 // their logs, the lock history since the dashboard started, whether a run is attached).
 
-import type { BoardRecord, HistoryEntry } from '../core/records.js';
+import { boardContentKey, type BoardRecord, type HistoryEntry } from '../core/records.js';
 import type { AgentLogs, AgentOutputView } from './agent-logs.js';
 
 /** How often the board is read while a page listens: a change is on the page well within 1 s. */
@@ -103,7 +103,7 @@ export class BoardFeed {
       output: this.logs ? this.logs.read(Object.keys(board.agents ?? {})) : {},
       timeline: [...this.history.values()],
     };
-    const snap = { board, details, boardKey: contentKey(board), detailsKey: JSON.stringify(details) };
+    const snap = { board, details, boardKey: boardContentKey(board), detailsKey: JSON.stringify(details) };
     this.latest = snap;
     return snap;
   }
@@ -127,7 +127,3 @@ export class BoardFeed {
   }
 }
 
-/** What the board says apart from its clock: an unchanged board is not sent again. */
-export function contentKey(board: BoardRecord): string {
-  return JSON.stringify({ ...board, updated_at: undefined, now: undefined });
-}

@@ -4,7 +4,7 @@
 import type { FSWatcher } from 'chokidar';
 import { openStore } from '../../core/open-store.js';
 import { redactUrl } from '../../core/pg-store/url.js';
-import { emptyBoard, type AgentEntry, type BoardRecord } from '../../core/records.js';
+import { boardContentKey, emptyBoard, type AgentEntry, type BoardRecord } from '../../core/records.js';
 import type { Store } from '../../core/store.js';
 import { flag } from '../args.js';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -117,11 +117,6 @@ function indent(lines: string[]): string[] {
   return lines.map((l) => `  ${l}`);
 }
 
-/** What a frame shows apart from the clock, so --json and pipes print only real changes. */
-function contentKey(board: BoardRecord): string {
-  return JSON.stringify({ ...board, updated_at: undefined, now: undefined });
-}
-
 async function watch(ctx: CommandContext, place: Place, json: boolean, all: boolean): Promise<number> {
   const tty = ctx.stdout.isTTY === true;
   const paint = paintFor(ctx.stdout, ctx.env);
@@ -138,7 +133,7 @@ async function watch(ctx: CommandContext, place: Place, json: boolean, all: bool
       if (!place.target.url) watcher = await startWatcher(place.dir, () => void schedule());
     }
     const board = store ? await store.board() : emptyBoard();
-    const key = contentKey(board);
+    const key = boardContentKey(board);
     // On a terminal the ages tick, so redraw every beat; elsewhere print only real changes.
     if (key === lastKey && !(tty && !json)) return;
     lastKey = key;

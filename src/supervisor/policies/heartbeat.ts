@@ -83,10 +83,7 @@ async function beat(agent: AgentProcess, run: RunContext, sentAt: number): Promi
     const lost = result.lost.map((l) => l.file_path);
     // Said once: the rest of its locks are still renewed until it is gone and they are released.
     agent.locks = agent.locks.filter((l) => !result.lost.some((gone) => gone.token === l.token && gone.file_path === l.file_path && gone.mode === l.mode));
-    agent.leaseHeld = false;
-    disarm(agent);
-    run.notify({ type: 'lease-lost', agent: agent.id, paths: lost, why: `${lost.join(', ')} ${lost.length === 1 ? 'was' : 'were'} reclaimed or removed by someone else` });
-    stopLoser(agent, run, lost);
+    loseLease(agent, run, lost, `${lost.join(', ')} ${lost.length === 1 ? 'was' : 'were'} reclaimed or removed by someone else`);
     return false;
   }
   if (!agent.leaseHeld) return false;
