@@ -13,6 +13,7 @@ import { ownerFromEnvironment } from './ownership.js';
 import { normaliseLockPath } from './paths.js';
 import type { AgentStatus, ConflictRecord, LockMode, MessageRecord, MessageType } from './records.js';
 import type { Store } from './store.js';
+import { checkMessageText, checkMessageType } from './rules/messages.js';
 
 export interface SeedOptions {
   /** The coordination dir (default: AGENTVISOR_DIR, else <root>/data/.agent_locks). */
@@ -187,15 +188,13 @@ export async function updateStatusBoard(agentId: string, status: string, files: 
   });
 }
 
-const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>(['note', 'handoff', 'status']);
-
 export async function sendMessage(target: string, message: string, agentId?: string | SendOptions, opts?: SendOptions): Promise<MessageRecord[]> {
   const [given, options] = split(agentId, opts);
   if (target !== '*') validateAgentId(target, 'target agent id');
   const from = agent(given);
   const type = options.type ?? 'note';
-  if (!MESSAGE_TYPES.has(type)) throw new AgentvisorError('INVALID_MESSAGE', `message type must be note, handoff or status, not ${JSON.stringify(type)}`, { type });
-  if (typeof message !== 'string') throw new AgentvisorError('INVALID_MESSAGE', 'the message must be a string', { message });
+  checkMessageType(type);
+  checkMessageText(message);
   const where = place(options);
   return (await storeFor(where)).send({ from, to: target, type, message });
 }

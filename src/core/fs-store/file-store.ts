@@ -39,7 +39,7 @@ import { Layout } from './layout.js';
 import { instant, machineFacts, readLiveLocks } from './live-locks.js';
 import { releasable, removeLocks, removeNotFiles, renewInside } from './lock-updates.js';
 import { checkSend, claimInside, handOut, knownIn, peekMessages, sendEndInside, sendInside, take, watchInbox, type Mailroom } from './messaging.js';
-import { DEFAULT_QUEUE_LEASE_MS } from './queue.js';
+import { DEFAULT_QUEUE_LEASE_MS, DEFAULT_WAIT_REPORT_MS } from '../rules/acquire.js';
 import type { Section, StoreContext } from './section.js';
 import { SectionRunner, type SectionOptions } from './section-runner.js';
 import { Waiting } from './waiting.js';
@@ -65,7 +65,6 @@ export interface FileStoreOptions {
 const DEFAULT_BOARD_LAG_MS = 250;
 /** A section takes milliseconds: waiting this long for one means its holder is stopped or stuck. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-const DEFAULT_WAIT_REPORT_MS = 10_000;
 
 function busyTimeoutFromEnv(): number {
   const value = Number(process.env.AGENTVISOR_STORE_BUSY_MS);

@@ -3,21 +3,19 @@
 
 import type { HistoryEntry, LockRecord } from '../records.js';
 import type { RenewOptions, RenewResult } from '../store.js';
+import { keptFor } from '../rules/acquire.js';
 import { lstatSync, rmSync } from 'node:fs';
 import { removeFile, replaceFile, step } from './atomic-file.js';
 import { LOCK_STEP, watchdogFields } from './grant.js';
 import { listDir, notFiles, remember, serialiseLock, unreadableStandIn, type StoredLock } from './lock-files.js';
 import type { Section } from './section.js';
 
-/** The supervised agent a lock lives and ends with: `kept_for`, else its own agent id. */
-export function keptFor(record: LockRecord): string {
-  return typeof record.kept_for === 'string' && record.kept_for !== '' ? record.kept_for : record.agent_id;
-}
-
 /**
  * Whether the lock is the agent's to release: its agent id; with `pid`, kept alive by that pid for
  * the agent (a supervisor releasing what it kept for an agent, under any id; a process releasing
- * only its own records, never those of another process acting under the same id).
+ * only its own records, never those of another process acting under the same id). Unlike
+ * rules/acquire.ts's mayRelease, a file that reads but whose lock path does not parse (its record
+ * names it `unreadable`) is its agent's to release: only a file that cannot be read is nobody's.
  */
 export function releasable(lock: StoredLock, agentId: string, pid: number | undefined, anyId: boolean): boolean {
   if (lock.state === 'unreadable') return false;

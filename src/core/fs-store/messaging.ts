@@ -6,7 +6,6 @@ import { mkdirSync } from 'node:fs';
 import { basename, relative, resolve, sep } from 'node:path';
 import { AgentvisorError } from '../errors.js';
 import { fault } from '../faults.js';
-import { validateAgentId } from '../ids.js';
 import type { MessageRecord } from '../records.js';
 import type { InboxClaim, InboxEntry, SendRequest } from '../store.js';
 import { agentIds } from './agents.js';
@@ -31,8 +30,6 @@ import { appendLines } from './journal.js';
 import type { Layout } from './layout.js';
 import type { Section, StoreContext } from './section.js';
 
-const MESSAGE_TYPES = new Set(['note', 'handoff', 'status']);
-
 /** What the messaging of one store needs: its context, and the claims this process has in flight. */
 export interface Mailroom {
   ctx: StoreContext;
@@ -43,14 +40,7 @@ export interface Mailroom {
 /** Runs a body in the store's critical section (for settling a claim). */
 export type SettleRunner = (body: (s: Section) => void) => Promise<unknown>;
 
-export function checkSend(request: SendRequest): void {
-  validateAgentId(request.from, 'sender id');
-  if (request.to !== '*') validateAgentId(request.to, 'target agent id');
-  if (!MESSAGE_TYPES.has(request.type)) {
-    throw new AgentvisorError('INVALID_MESSAGE', `message type must be note, handoff or status, not ${JSON.stringify(request.type)}`, { type: request.type });
-  }
-  if (typeof request.message !== 'string') throw new AgentvisorError('INVALID_MESSAGE', 'the message must be a string', {});
-}
+export { checkSend } from '../rules/messages.js';
 
 export function sendInside(s: Section, request: SendRequest): MessageRecord[] {
   const known = knownIn(s.layout);

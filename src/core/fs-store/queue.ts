@@ -28,14 +28,9 @@ export interface QueueEntry {
   lease_ms?: number;
 }
 
-/** A waiter's lease: it refreshes its entry four times within it (queueRefreshMs). */
-export const DEFAULT_QUEUE_LEASE_MS = 10_000;
+export { DEFAULT_QUEUE_LEASE_MS, queueRefreshMs } from '../rules/acquire.js';
 /** Entries without a lease (older versions refreshed every 5 s) are dropped after this. */
 const LEGACY_QUEUE_LEASE_MS = 60_000;
-
-export function queueRefreshMs(leaseMs: number): number {
-  return leaseMs / 4;
-}
 
 function entryPath(layout: Layout, ticket: number): string {
   return join(layout.queueDir, `${String(ticket).padStart(12, '0')}.json`);

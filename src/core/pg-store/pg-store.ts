@@ -36,6 +36,8 @@ import type { PgContext, PgSection } from './section.js';
 import { runPgBatch, type PgJob, type Reader } from './batch.js';
 import { GroupCommit } from '../group-commit.js';
 import { blankEntry } from '../fs-store/agents.js';
+import { checkSend } from '../rules/messages.js';
+import { DEFAULT_QUEUE_LEASE_MS, DEFAULT_WAIT_REPORT_MS, queueRefreshMs } from '../rules/acquire.js';
 
 export interface PgStoreOptions {
   url: string;
@@ -49,12 +51,9 @@ export interface PgStoreOptions {
 }
 
 const DEFAULT_CALL_TIMEOUT_MS = 5_000;
-const DEFAULT_QUEUE_LEASE_MS = 10_000;
-const DEFAULT_WAIT_REPORT_MS = 10_000;
 const POLL_START_MS = 20;
 /** The fallback poll: a missed notification delays nothing by more than this. */
 const POLL_MAX_MS = 1_000;
-const MESSAGE_TYPES = new Set(['note', 'handoff', 'status']);
 /** How long a settle keeps trying through a database that is away. */
 const SETTLE_PATIENCE_MS = 30_000;
 
@@ -169,7 +168,7 @@ export class PgStore implements Store {
           request.onWait({ conflicts: outcome.conflicts, waitedMs: Math.round(now - started) });
         }
         const untilReport = request.onWait ? lastReport + reportEvery - now : Number.POSITIVE_INFINITY;
-        const sleep = Math.max(0, Math.min(poll, deadline - now, untilReport, this.queueLeaseMs / 4));
+        const sleep = Math.max(0, Math.min(poll, deadline - now, untilReport, queueRefreshMs(this.queueLeaseMs)));
         if (!wakeup.woken) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(done, sleep);
@@ -290,12 +289,7 @@ export class PgStore implements Store {
   // ---------------------------------------------------------------- messages
 
   async send(request: SendRequest): Promise<MessageRecord[]> {
-    validateAgentId(request.from, 'sender id');
-    if (request.to !== '*') validateAgentId(request.to, 'target agent id');
-    if (!MESSAGE_TYPES.has(request.type)) {
-      throw new AgentvisorError('INVALID_MESSAGE', `message type must be note, handoff or status, not ${JSON.stringify(request.type)}`, { type: request.type });
-    }
-    if (typeof request.message !== 'string') throw new AgentvisorError('INVALID_MESSAGE', 'the message must be a string', {});
+    checkSend(request);
     return this.call('send', (session) => mail.send(session, this.ctx, request));
   }
 

@@ -13,6 +13,7 @@ import { judge, type MachineFacts } from '../staleness.js';
 import type { Session } from './connection.js';
 import { Literals, lockRecordOf, type LockRow, type WaiterRow } from './rows.js';
 import { SCHEMA } from './schema.js';
+import { compareBootIds } from '../../platform/boot.js';
 
 export interface PgContext {
   scope: string;
@@ -133,7 +134,8 @@ function entrySql(ctx: PgContext, lit: Literals, readWaiters: boolean): string {
 /** A waiter whose process is gone or that did not refresh its place within its lease: it lost it. */
 export function waiterGone(w: WaiterRow, nowMs: number, facts: MachineFacts): boolean {
   if (w.host === facts.host) {
-    if (w.boot_id !== facts.bootId) return true;
+    // As the file store judges its waiters: a boot id from `uptime` (portable) jitters; unknown is no proof.
+    if (compareBootIds(w.boot_id, facts.bootId) === 'different') return true;
     if (facts.pidState(w.pid, w.pid_start) === 'dead') return true;
   }
   return nowMs - Date.parse(w.heartbeat) > w.lease_ms;

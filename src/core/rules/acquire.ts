@@ -102,6 +102,15 @@ export function planGrant(agentId: string, pid: number | null, paths: PathReques
   return { kept, fresh };
 }
 
+/** A waiter's lease in line: it refreshes its place four times within it (queueRefreshMs). */
+export const DEFAULT_QUEUE_LEASE_MS = 10_000;
+/** A waiting request says what it waits for at least this often. */
+export const DEFAULT_WAIT_REPORT_MS = 10_000;
+
+export function queueRefreshMs(leaseMs: number): number {
+  return leaseMs / 4;
+}
+
 /** The supervised agent a lock lives and ends with: `kept_for`, else its own agent id. */
 export function keptFor(record: LockRecord): string {
   return typeof record.kept_for === 'string' && record.kept_for !== '' ? record.kept_for : record.agent_id;
