@@ -33,12 +33,14 @@ export interface GuardOutcome {
 
 export async function hookGuard(input: HookGuardInput): Promise<GuardOutcome> {
   const request = parseHookPayload(input.payload);
-  const identity = guardIdentity(input.agent, input.env, request.sessionId);
   if (!request.paths.length) return allow();
   const base = resolve(input.cwd, request.cwd ?? '.');
   const root = findRoot({ cwd: base, env: input.env });
   const targets = literalTargets(request.paths, root, base);
   if (!targets.length) return allow();
+  // Only for a write: without an id, finding the client walks up the process tree (ps per
+  // ancestor on macOS), which the hook must not pay on every read and every shell command.
+  const identity = guardIdentity(input.agent, input.env, request.sessionId);
   const dir = coordinationDir({ root, cwd: input.cwd, env: input.env, dir: input.dir });
   const target = chooseStore({ root, env: input.env, ...(input.store ? { store: input.store } : {}), ...(input.scope ? { scope: input.scope } : {}) });
   const where = { dir, url: target.url, scope: target.scope };
