@@ -6,6 +6,7 @@
 import type { ConflictRecord } from '../core/records.js';
 import type { AgentToolsContext } from './agent-tools.js';
 import { acquired, type ToolResult } from './results.js';
+import { shellQuote } from '../guard/shell-quote.js';
 
 export interface HandoffRequest {
   paths: string[];
@@ -48,13 +49,10 @@ async function tellHolders(ctx: AgentToolsContext, conflicts: ConflictRecord[], 
     const lockPaths = [...held];
     const message =
       `${ctx.agentId} asks you to hand over ${lockPaths.join(', ')}${note ? `: ${note}` : ''}. ` +
-      `When you can, finish or pause your edit there and release it (the unlock tool, or: agentvisor unlock ${lockPaths.map(shellWord).join(' ')}); ` +
+      `When you can, finish or pause your edit there and release it (the unlock tool, or: agentvisor unlock ${lockPaths.map(shellQuote).join(' ')}); ` +
       (waiting ? `${ctx.agentId} is waiting in line for it.` : `${ctx.agentId} will ask again later.`);
     await ctx.store.send({ from: ctx.agentId, to: holder, type: 'handoff', message });
   }
   return [...byHolder.keys()];
 }
 
-function shellWord(path: string): string {
-  return /^[A-Za-z0-9_./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
-}

@@ -11,6 +11,7 @@ import { HOOK_TIMEOUT_S } from '../hook-command.js';
 import { MESSAGE_HOOK_TIMEOUT_S, type WiringChoice } from './claude.js';
 import { codexHookHash, codexHookKey } from './codex-trust.js';
 import { variablesSet, type HookCommands } from './hooks.js';
+import { isObject } from '../hook-config/json-settings.js';
 
 /** What Codex keeps in CODEX_HOME that is the user's: linked, never copied. */
 const LINKED = ['auth.json', 'sessions', 'AGENTS.md', 'prompts', 'rules', 'skills', 'history.jsonl'];
@@ -112,6 +113,3 @@ function readJson(file: string): Record<string, unknown> | null {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

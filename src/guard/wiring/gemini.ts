@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { GEMINI_MATCHER, HOOK_TIMEOUT_S } from '../hook-command.js';
 import { MESSAGE_HOOK_TIMEOUT_S, type WiringChoice } from './claude.js';
 import { variablesSet, type HookCommands } from './hooks.js';
+import { isObject } from '../hook-config/json-settings.js';
 
 export const GEMINI_HOME_VARIABLE = 'GEMINI_CLI_HOME';
 
@@ -71,6 +72,3 @@ function readBase(file: string): Record<string, unknown> {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
