@@ -5,7 +5,7 @@
 // the section's view current, so the next plan of a batch sees its effect.
 
 import type { ConflictRecord, HistoryEntry, LockRecord } from '../records.js';
-import { conflictLogEntries, decideAttempt, mayRelease, planGrant, type LineEntry } from '../rules/acquire.js';
+import { conflictLogEntries, decideAttempt, mayRelease, planGrant, queueRefreshMs, type LineEntry } from '../rules/acquire.js';
 import { judge, NO_LEASE_MAX_AGE_MS, type MachineFacts } from '../staleness.js';
 import type { AcquireRequest, ProcessIdentity, RenewOptions, RenewResult } from '../store.js';
 import type { Session } from './connection.js';
@@ -40,7 +40,12 @@ export function planAttempt(s: PgSection, request: AcquireRequest, given: number
   }
   const { conflicts } = decision;
   if (ticket !== null) {
-    s.add(`UPDATE ${SCHEMA}.waiters SET heartbeat = ${s.lit.time(s.nowIso)} WHERE ticket = ${s.lit.int(ticket)}`);
+    // Refreshed as the file store refreshes its entry: four times a lease, not at every attempt
+    // (attempts come every 20 ms at first, each inside the scope's lock).
+    const mine = s.line.find((w) => Number(w.ticket) === ticket);
+    if (!mine || s.nowMs - Date.parse(mine.heartbeat) > queueRefreshMs(queueLeaseMs)) {
+      s.add(`UPDATE ${SCHEMA}.waiters SET heartbeat = ${s.lit.time(s.nowIso)} WHERE ticket = ${s.lit.int(ticket)}`);
+    }
     return () => ({ kind: 'waiting', ticket, conflicts });
   }
   const { liveness } = s.ctx;
