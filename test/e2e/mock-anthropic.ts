@@ -4,6 +4,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from './mock-http.js';
 
 export type ScriptedTurn = { kind: 'tool_use'; name: string; input: Record<string, unknown> } | { kind: 'text'; text: string };
 
@@ -110,21 +111,6 @@ function sendStream(res: ServerResponse, request: MessagesRequest, turn: Scripte
   event('message_delta', { delta: { stop_reason: whole.stop_reason, stop_sequence: null }, usage: { output_tokens: 10 } });
   event('message_stop', {});
   res.end();
-}
-
-function sendJson(res: ServerResponse, value: unknown): void {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(value));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -5,6 +5,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from './mock-http.js';
 
 export type GeminiTurn = { kind: 'call'; name: string; args: Record<string, unknown> } | { kind: 'text'; text: string };
 
@@ -34,7 +35,7 @@ export async function startMockGemini(script: (request: GeminiRequest, n: number
     const url = req.url ?? '/';
     seen.push(`${req.method} ${url.split('?')[0]}`);
     const body = await readBody(req);
-    if (url.includes(':countTokens')) return json(res, { totalTokens: 42 });
+    if (url.includes(':countTokens')) return sendJson(res, { totalTokens: 42 });
     const request = (body ? JSON.parse(body) : { contents: [] }) as GeminiRequest;
     const isMain = declarations(request).some((d) => d.name === 'write_file');
     let turn: GeminiTurn = { kind: 'text', text: '{"reasoning":"mock","model_choice":"flash","next_speaker":"user"}' };
@@ -48,7 +49,7 @@ export async function startMockGemini(script: (request: GeminiRequest, n: number
       res.end(`data: ${JSON.stringify(answer)}\r\n\r\n`);
       return;
     }
-    json(res, answer);
+    sendJson(res, answer);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -83,17 +84,3 @@ function response(turn: GeminiTurn): Record<string, unknown> {
   };
 }
 
-function json(res: ServerResponse, value: unknown): void {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(value));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
-}

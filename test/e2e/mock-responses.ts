@@ -5,6 +5,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from './mock-http.js';
 
 export type ResponsesTurn =
   | { kind: 'function_call'; name: string; namespace?: string; arguments: Record<string, unknown> }
@@ -42,8 +43,8 @@ export async function startMockResponses(
     const path = (req.url ?? '/').split('?')[0]!;
     seen.push(`${req.method} ${path}`);
     const body = await readBody(req);
-    if (req.method === 'GET' && path.endsWith('/models')) return json(res, catalog);
-    if (req.method !== 'POST' || !path.endsWith('/responses')) return json(res, {});
+    if (req.method === 'GET' && path.endsWith('/models')) return sendJson(res, catalog);
+    if (req.method !== 'POST' || !path.endsWith('/responses')) return sendJson(res, {});
     const request = JSON.parse(body) as ResponsesRequest;
     requests.push(request);
     stream(res, script(request, requests.length - 1), requests.length);
@@ -116,17 +117,3 @@ function itemOf(turn: ResponsesTurn, n: number): Record<string, unknown> {
   }
 }
 
-function json(res: ServerResponse, value: unknown): void {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(value));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => resolve(body));
-    req.on('error', reject);
-  });
-}
